@@ -1,0 +1,157 @@
+/*
+ * app.c - the request pipeline every route goes through (see app.h).
+ *
+ *   route -> access -> body (415/400) -> handler -> cookie -> log/metrics
+ *
+ * Handlers return JS_OK after filling the reply, JS_REPLIED after writing
+ * an error themselves, or a JS_* code that becomes the generic error for
+ * that status here.
+ */
+#include "config.h"
+#include "app.h"
+
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "metrics.h"
+#include "reply.h"
+#include "req.h"
+#include "router.h"
+#include "strbuf.h"
+#include "util.h"
+
+#define GTID_COOKIE "jishi_gtid"
+/* Long enough for any replica inside max_replica_lag_ms to catch up. */
+#define GTID_COOKIE_MAX_AGE 30
+
+static bool
+is_loopback(const char *addr)
+{
+    return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0 ||
+           strncmp(addr, "127.", 4) == 0;
+}
+
+static int
+check_access(struct req *r)
+{
+    switch (r->route->access) {
+    case ACCESS_PUBLIC:
+        return JS_OK;
+    case ACCESS_LOOPBACK:
+        /* nginx restricts these too; hide them from anyone else. */
+        if (!is_loopback(r->remote_addr))
+            return reply_err(r, JS_NOTFOUND, NULL, "not found");
+        return JS_OK;
+    default:
+        /* Session-bound levels need the accounts module. */
+        return reply_err(r, JS_UNAUTHORIZED, NULL, "sign in required");
+    }
+}
+
+static int
+check_body(struct req *r)
+{
+    const char *ct = req_env(r, "CONTENT_TYPE");
+    const char *why;
+
+    if (!(r->route->flags & ROUTE_JSON))
+        return JS_OK;
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' '))
+        return reply_err(r, JS_MEDIATYPE, NULL,
+                         "request body must be application/json");
+    if (json_parse(&r->arena, r->body ? r->body : "", r->body_len,
+                   r->conf->max_json_depth, &r->json, &why))
+        return reply_err(r, JS_INVALID, NULL, "%s", why);
+    return JS_OK;
+}
+
+static void
+take_gtid_cookie(struct req *r)
+{
+    const char *g = req_cookie(r, GTID_COOKIE);
+
+    /* A malformed value is ignored: it only ever steers reads. */
+    if (g && db_gtid_valid(g))
+        r->db.gtid_in = g;
+}
+
+static void
+give_gtid_cookie(struct req *r)
+{
+    if (!r->db.gtid_out[0])
+        return;
+    reply_header(r, "Set-Cookie",
+                 arena_printf(&r->arena,
+                              GTID_COOKIE "=%s; Path=/; Max-Age=%d; "
+                              "HttpOnly; SameSite=Lax",
+                              r->db.gtid_out, GTID_COOKIE_MAX_AGE));
+}
+
+void
+app_handle(struct req *r)
+{
+    char allow[64];
+    int rc;
+
+    if (r->reply.status)        /* parsing already replied */
+        goto done;
+    rc = router_match(routes, r, allow, sizeof(allow));
+    if (rc == JS_NOTFOUND) {
+        reply_err(r, JS_NOTFOUND, NULL, "no such endpoint");
+        goto done;
+    }
+    if (rc == JS_METHOD) {
+        reply_err(r, JS_METHOD, NULL, "method %s is not allowed here",
+                  strlen(r->method) <= 16 ? r->method : "(long)");
+        reply_header(r, "Allow", arena_strdup(&r->arena, allow));
+        goto done;
+    }
+    if (check_access(r) || check_body(r))
+        goto done;
+    take_gtid_cookie(r);
+    rc = r->route->handler(r);
+    if (rc != JS_OK && rc != JS_REPLIED) {
+        reply_err(r, rc, NULL, "%s",
+                  rc == JS_UNAVAILABLE ? "database unavailable, retry shortly"
+                  : rc == JS_ERR       ? "internal error"
+                                       : reply_code_for(rc));
+        if (rc == JS_UNAVAILABLE)
+            reply_header(r, "Retry-After", "1");
+    }
+    give_gtid_cookie(r);
+    if (!r->reply.status)
+        r->reply.status = 200;
+done:
+    if (!r->reply.status)
+        r->reply.status = 200;
+    if (!r->route || strncmp(r->route->pattern, "/api/", 5) == 0)
+        reply_header(r, "Cache-Control", "no-store");
+}
+
+void
+app_log_access(struct req *r)
+{
+    struct strbuf sb = STRBUF_INIT;
+    int64_t us = now_us() - r->start_us;
+    static const char *served[] = { "none", "primary", "replica", "both" };
+
+    metrics_request(r->route_index, r->reply.status, us);
+    strbuf_adds(&sb, "{\"request_id\":");
+    strbuf_add_json_str(&sb, r->request_id);
+    strbuf_adds(&sb, ",\"method\":");
+    strbuf_add_json_str(&sb, strlen(r->method) <= 16 ? r->method : "?");
+    strbuf_adds(&sb, ",\"route\":");
+    strbuf_add_json_str(&sb, r->route ? r->route->pattern : "(none)");
+    strbuf_addf(&sb, ",\"status\":%d,\"ms\":%.3f,\"db_ms\":%.3f,"
+                     "\"db_queries\":%u,\"db\":\"%s\",\"pid\":%ld}\n",
+                r->reply.status, us / 1000.0, r->db.us / 1000.0,
+                r->db.queries, served[r->db.served & 3], (long)getpid());
+    log_access(sb.buf, sb.len);
+    strbuf_release(&sb);
+}

@@ -1,0 +1,59 @@
+/*
+ * conf.h - the application configuration: a JSON file plus environment
+ * overrides (JISHI_LISTEN, JISHI_WORKERS, JISHI_MAX_REQUESTS,
+ * JISHI_DB_PASSWORD).  Relative paths are resolved against the directory
+ * of the config file.  The master loads it at start and on SIGHUP; workers
+ * inherit it.  conf_free() releases everything conf_load() allocated.
+ */
+#ifndef JISHI_CONF_H
+#define JISHI_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONF_MAX_REPLICAS 8
+
+struct conf_db {
+    char *host;
+    unsigned port;
+    char *unix_socket;  /* used instead of host/port when non-empty */
+    char *user;
+    char *password;
+    char *database;
+};
+
+struct conf {
+    char *path;          /* the file it came from */
+    char *listen;        /* unix socket path or host:port */
+    unsigned workers;
+    unsigned long max_requests;   /* recycle a worker after this many */
+    char *pidfile;
+    char *access_log;
+    char *schema_dir;
+    char *media_dir;
+    char *mail_dir;
+
+    struct conf_db primary;
+    struct conf_db replicas[CONF_MAX_REPLICAS];
+    unsigned nreplicas;
+    unsigned connect_timeout_ms;
+    unsigned gtid_wait_ms;
+    unsigned max_replica_lag_ms;
+
+    size_t max_body_bytes;
+    unsigned max_json_depth;
+};
+
+/*
+ * Load path into *c (zeroed first).  On failure returns -1 and writes a
+ * one-line reason into err; *c holds nothing to free.
+ */
+int conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+
+/* Parse a config from a JSON text; base_dir resolves relative paths. */
+int conf_parse(struct conf *c, const char *json, const char *base_dir,
+               char *err, size_t errlen);
+
+void conf_free(struct conf *c);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * jobs.c - the master's job runner: periodic work in its own process.
+ *
+ * Each job runs at most every interval_ms with a request-like context (an
+ * arena and DB routing state).  A failing job is logged and tried again at
+ * its next turn; it never takes the runner down.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "req.h"
+#include "util.h"
+#include "worker.h"
+
+struct job {
+    const char *name;
+    int64_t interval_ms;
+    int (*run)(struct req *r);
+};
+
+/* Replication heartbeat: replicas measure their lag against this row. */
+static int
+job_heartbeat(struct req *r)
+{
+    return db_heartbeat(r);
+}
+
+static const struct job jobs[] = {
+    { "replication-heartbeat", 1000, job_heartbeat },
+};
+
+void
+jobs_main(const struct conf *conf)
+{
+    int64_t next[ARRAY_SIZE(jobs)] = { 0 };
+
+    worker_signals();
+    if (db_init(conf))
+        exit(3);
+    while (!worker_stop_requested()) {
+        int64_t now = now_us(), wake = now + 1000000;
+        struct timespec ts;
+
+        for (size_t i = 0; i < ARRAY_SIZE(jobs); i++) {
+            if (now >= next[i]) {
+                struct req r;
+                int rc;
+
+                req_fake(&r, conf, "JOB", "/", NULL, NULL);
+                rc = jobs[i].run(&r);
+                req_finish(&r);
+                if (rc && rc != JS_UNAVAILABLE)
+                    warning("job '%s' failed (%d)", jobs[i].name, rc);
+                next[i] = now + jobs[i].interval_ms * 1000;
+            }
+            if (next[i] < wake)
+                wake = next[i];
+        }
+        now = now_us();
+        if (wake > now) {
+            ts.tv_sec = (wake - now) / 1000000;
+            ts.tv_nsec = ((wake - now) % 1000000) * 1000;
+            /* SIGTERM interrupts the sleep (EINTR) and ends the loop. */
+            nanosleep(&ts, NULL);
+        }
+    }
+    db_release();
+    exit(0);
+}
