@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "conf.h"
 #include "db.h"
 #include "json.h"
@@ -48,8 +49,7 @@ check_access(struct req *r)
             return reply_err(r, JS_NOTFOUND, NULL, "not found");
         return JS_OK;
     default:
-        /* Session-bound levels need the accounts module. */
-        return reply_err(r, JS_UNAUTHORIZED, NULL, "sign in required");
+        return auth_check(r);
     }
 }
 

@@ -132,6 +132,8 @@ apply_env(struct ctx *x, struct conf *c)
     unsigned long v;
     unsigned i;
 
+    if ((s = getenv("JISHI_PUBLIC_URL")) && *s)
+        replace(&c->public_url, s);
     if ((s = getenv("JISHI_LISTEN")) && *s)
         replace(&c->listen, s);
     v = c->workers;
@@ -172,7 +174,9 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
         get_str(&x, root, "access_log", "-", false, &c->access_log) ||
         get_str(&x, root, "schema_dir", "schema", true, &c->schema_dir) ||
         get_str(&x, root, "media_dir", "media", true, &c->media_dir) ||
-        get_str(&x, root, "mail_dir", "mail", true, &c->mail_dir))
+        get_str(&x, root, "mail_dir", "mail", true, &c->mail_dir) ||
+        get_str(&x, root, "public_url", "http://127.0.0.1:8080", false,
+                &c->public_url))
         goto out;
     /* "host:port" is TCP; anything else is a unix socket path. */
     if (c->listen[0] != '/' && !strchr(c->listen, ':')) {
@@ -313,6 +317,7 @@ conf_free(struct conf *c)
     free(c->schema_dir);
     free(c->media_dir);
     free(c->mail_dir);
+    free(c->public_url);
     free_db(&c->primary);
     for (i = 0; i < c->nreplicas; i++)
         free_db(&c->replicas[i]);

@@ -1,8 +1,8 @@
 /*
  * conf.h - the application configuration: a JSON file plus environment
  * overrides (JISHI_LISTEN, JISHI_WORKERS, JISHI_MAX_REQUESTS,
- * JISHI_DB_PASSWORD).  Relative paths are resolved against the directory
- * of the config file.  The master loads it at start and on SIGHUP; workers
+ * JISHI_DB_PASSWORD, JISHI_PUBLIC_URL).  Relative paths are resolved
+ * against the directory of the config file.  The master loads it at start and on SIGHUP; workers
  * inherit it.  conf_free() releases everything conf_load() allocated.
  */
 #ifndef JISHI_CONF_H
@@ -32,6 +32,7 @@ struct conf {
     char *schema_dir;
     char *media_dir;
     char *mail_dir;
+    char *public_url;    /* base URL in links we send (reset mail) */
 
     struct conf_db primary;
     struct conf_db replicas[CONF_MAX_REPLICAS];

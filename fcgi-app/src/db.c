@@ -166,9 +166,11 @@ fnv1a(const char *s)
     return h;
 }
 
-/* A prepared statement for sql on c, from the cache or newly prepared. */
+/* A prepared statement for sql on c, from the cache or newly prepared;
+ * on failure NULL with the server's error number and message. */
 static MYSQL_STMT *
-stmt_get(struct conn *c, const char *sql, unsigned *err)
+stmt_get(struct conn *c, const char *sql, unsigned *err, char *msg,
+         size_t msglen)
 {
     uint64_t h = fnv1a(sql);
     MYSQL_STMT *st;
@@ -188,8 +190,7 @@ stmt_get(struct conn *c, const char *sql, unsigned *err)
         die_oom();
     if (mysql_stmt_prepare(st, sql, strlen(sql))) {
         *err = mysql_stmt_errno(st);
-        if (!is_gone(*err))
-            error("cannot prepare '%s': %s", sql, mysql_stmt_error(st));
+        snprintf(msg, msglen, "%s", mysql_stmt_error(st));
         mysql_stmt_close(st);
         return NULL;
     }
@@ -368,6 +369,7 @@ run(struct req *r, struct conn *c, const char *sql, const struct db_param *p,
     MYSQL_STMT *st;
     MYSQL_BIND *b = NULL;
     unsigned err = 0;
+    char msg[512];
     int64_t t0 = now_us();
     int rc;
 
@@ -377,9 +379,9 @@ run(struct req *r, struct conn *c, const char *sql, const struct db_param *p,
     rc = conn_open(c);
     if (rc)
         return rc;
-    st = stmt_get(c, sql, &err);
+    st = stmt_get(c, sql, &err, msg, sizeof(msg));
     if (!st) {
-        rc = map_error(r, c, err, mysql_error(c->my), sql);
+        rc = map_error(r, c, err, msg, sql);
         goto out;
     }
     if (np) {
@@ -610,8 +612,12 @@ db_txn(struct req *r, int (*fn)(struct req *r, void *arg), void *arg)
         if (rc)
             return rc;
         rc = txn_control(r, "START TRANSACTION");
-        if (rc == JS_UNAVAILABLE && attempt == 1)
-            rc = conn_open(&g.primary) ?: txn_control(r, "START TRANSACTION");
+        if (rc == JS_UNAVAILABLE && attempt == 1) {
+            /* A stale idle connection: one fresh try. */
+            rc = conn_open(&g.primary);
+            if (!rc)
+                rc = txn_control(r, "START TRANSACTION");
+        }
         if (rc)
             return rc;
         r->db.in_txn = true;

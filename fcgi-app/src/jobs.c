@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "outbox.h"
 #include "req.h"
 #include "util.h"
 #include "worker.h"
@@ -33,8 +34,35 @@ job_heartbeat(struct req *r)
     return db_heartbeat(r);
 }
 
+static const char SQL_EXPIRED_SESSIONS[] =
+    "DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP(6) "
+    " OR last_seen_at < UTC_TIMESTAMP(6) - INTERVAL 7 DAY LIMIT 1000";
+static const char SQL_OLD_THROTTLE[] =
+    "DELETE FROM login_throttle WHERE window_start < "
+    " UTC_TIMESTAMP(6) - INTERVAL 1 DAY"
+    " AND (locked_until IS NULL OR locked_until < UTC_TIMESTAMP(6)) "
+    "LIMIT 1000";
+static const char SQL_OLD_RESETS[] =
+    "DELETE FROM password_resets WHERE expires_at < "
+    " UTC_TIMESTAMP(6) - INTERVAL 1 DAY LIMIT 1000";
+
+/* Forget what has expired: sessions, lockouts, reset tokens. */
+static int
+job_expire(struct req *r)
+{
+    int rc = db_write(r, SQL_EXPIRED_SESSIONS, DB_NOARGS, NULL);
+
+    if (!rc)
+        rc = db_write(r, SQL_OLD_THROTTLE, DB_NOARGS, NULL);
+    if (!rc)
+        rc = db_write(r, SQL_OLD_RESETS, DB_NOARGS, NULL);
+    return rc;
+}
+
 static const struct job jobs[] = {
     { "replication-heartbeat", 1000, job_heartbeat },
+    { "outbox-delivery", 500, outbox_drain },
+    { "expire-sessions", 60000, job_expire },
 };
 
 void

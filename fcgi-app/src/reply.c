@@ -114,6 +114,19 @@ reply_json(struct req *r, int status, json_object *obj)
 }
 
 int
+reply_list(struct req *r, json_object *items, int64_t total, int64_t page,
+           int64_t per_page)
+{
+    json_object *root = json_object_new_object();
+
+    json_object_object_add(root, "items", items);
+    json_object_object_add(root, "total", json_int(total));
+    json_object_object_add(root, "page", json_int(page));
+    json_object_object_add(root, "per_page", json_int(per_page));
+    return reply_json(r, 200, root);
+}
+
+int
 reply_err(struct req *r, int err, const char *field, const char *fmt, ...)
 {
     char msg[512];

@@ -8,6 +8,8 @@
 #ifndef JISHI_REPLY_H
 #define JISHI_REPLY_H
 
+#include <stdint.h>
+
 #include <json-c/json.h>
 
 #include "log.h"
@@ -32,6 +34,10 @@ int reply_json(struct req *r, int status, json_object *obj);
 /* A body that is not JSON (metrics, XML); copied. */
 int reply_raw(struct req *r, int status, const char *content_type,
               const char *body, size_t len);
+
+/* The list envelope {"items", "total", "page", "per_page"}; takes items. */
+int reply_list(struct req *r, json_object *items, int64_t total,
+               int64_t page, int64_t per_page);
 
 /*
  * Write an error reply for err with a formatted message; field names the

@@ -335,3 +335,13 @@ req_param_id_or_404(struct req *r, const char *name, int64_t *out)
         return reply_err(r, JS_NOTFOUND, NULL, "%s not found", name);
     return JS_OK;
 }
+
+int
+req_paging_or_400(struct req *r, int64_t def, int64_t max, int64_t *page,
+                  int64_t *per_page)
+{
+    if (req_query_int_or_400(r, "page", 1, 1000000, 1, page) ||
+        req_query_int_or_400(r, "per_page", 1, max, def, per_page))
+        return JS_REPLIED;
+    return JS_OK;
+}

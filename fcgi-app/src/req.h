@@ -23,6 +23,7 @@
 
 struct conf;
 struct route;
+struct session;
 
 #define REQ_MAX_PARAMS 8
 #define REQ_MAX_HEADERS 12
@@ -86,6 +87,8 @@ struct req {
     json_object *json;          /* parsed body when the route takes JSON */
 
     const struct route *route;
+    struct session *session;    /* the caller's session (auth.c), or NULL */
+    bool session_loaded;
     int route_index;            /* metrics slot; -1 unmatched */
     int64_t start_us;
 
@@ -128,6 +131,13 @@ const char *req_cookie(struct req *r, const char *name);
  */
 int req_query_int_or_400(struct req *r, const char *name, int64_t min,
                          int64_t max, int64_t def, int64_t *out);
+
+/*
+ * Paging from ?page= (>= 1, default 1) and ?per_page= (1..max, default
+ * def); writes a 400 and returns JS_REPLIED when malformed.
+ */
+int req_paging_or_400(struct req *r, int64_t def, int64_t max,
+                      int64_t *page, int64_t *per_page);
 
 /* Path parameter as an id >= 1; writes 404 when malformed. */
 int req_param_id_or_404(struct req *r, const char *name, int64_t *out);
