@@ -36,6 +36,9 @@ void arena_release(struct arena *a);
  */
 void arena_reset(struct arena *a);
 
+/* Free the process's cached spare block (before exit, for leak checks). */
+void arena_drop_spare(void);
+
 /* Uninitialised memory aligned for any type.  Never NULL. */
 void *arena_alloc(struct arena *a, size_t n);
 

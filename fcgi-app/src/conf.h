@@ -2,8 +2,9 @@
  * conf.h - the application configuration: a JSON file plus environment
  * overrides (JISHI_LISTEN, JISHI_WORKERS, JISHI_MAX_REQUESTS,
  * JISHI_DB_PASSWORD, JISHI_PUBLIC_URL).  Relative paths are resolved
- * against the directory of the config file.  The master loads it at start and on SIGHUP; workers
- * inherit it.  conf_free() releases everything conf_load() allocated.
+ * against the directory of the config file.  The master loads it at start
+ * and on SIGHUP; workers inherit it.  conf_free() releases everything
+ * conf_load() allocated.
  */
 #ifndef JISHI_CONF_H
 #define JISHI_CONF_H

@@ -37,6 +37,7 @@ struct stmt_entry {
     uint64_t hash;
     char *sql;
     MYSQL_STMT *stmt;
+    MYSQL_RES *meta;        /* result columns, NULL for no result set */
 };
 
 struct conn {
@@ -94,14 +95,12 @@ db_param_str(const char *s)
 /* ------------------------------------------------------------------ */
 /* connections                                                          */
 
+static void stmt_cache_clear(struct conn *c);
+
 static void
 conn_close(struct conn *c)
 {
-    for (unsigned i = 0; i < c->ncache; i++) {
-        mysql_stmt_close(c->cache[i].stmt);
-        free(c->cache[i].sql);
-    }
-    c->ncache = 0;
+    stmt_cache_clear(c);
     if (c->my)
         mysql_close(c->my);
     c->my = NULL;
@@ -166,25 +165,33 @@ fnv1a(const char *s)
     return h;
 }
 
+static void
+stmt_cache_clear(struct conn *c)
+{
+    for (unsigned i = 0; i < c->ncache; i++) {
+        if (c->cache[i].meta)
+            mysql_free_result(c->cache[i].meta);
+        mysql_stmt_close(c->cache[i].stmt);
+        free(c->cache[i].sql);
+    }
+    c->ncache = 0;
+}
+
 /* A prepared statement for sql on c, from the cache or newly prepared;
  * on failure NULL with the server's error number and message. */
-static MYSQL_STMT *
+static struct stmt_entry *
 stmt_get(struct conn *c, const char *sql, unsigned *err, char *msg,
          size_t msglen)
 {
     uint64_t h = fnv1a(sql);
     MYSQL_STMT *st;
+    struct stmt_entry *e;
 
     for (unsigned i = 0; i < c->ncache; i++)
         if (c->cache[i].hash == h && strcmp(c->cache[i].sql, sql) == 0)
-            return c->cache[i].stmt;
-    if (c->ncache == STMT_CACHE_MAX) {
-        for (unsigned i = 0; i < c->ncache; i++) {
-            mysql_stmt_close(c->cache[i].stmt);
-            free(c->cache[i].sql);
-        }
-        c->ncache = 0;
-    }
+            return &c->cache[i];
+    if (c->ncache == STMT_CACHE_MAX)
+        stmt_cache_clear(c);
     st = mysql_stmt_init(c->my);
     if (!st)
         die_oom();
@@ -194,11 +201,12 @@ stmt_get(struct conn *c, const char *sql, unsigned *err, char *msg,
         mysql_stmt_close(st);
         return NULL;
     }
-    c->cache[c->ncache].hash = h;
-    c->cache[c->ncache].sql = xstrdup(sql);
-    c->cache[c->ncache].stmt = st;
-    c->ncache++;
-    return st;
+    e = &c->cache[c->ncache++];
+    e->hash = h;
+    e->sql = xstrdup(sql);
+    e->stmt = st;
+    e->meta = mysql_stmt_result_metadata(st);
+    return e;
 }
 
 /* ------------------------------------------------------------------ */
@@ -226,9 +234,9 @@ db_get_int(const struct db_result *res, unsigned row, unsigned col,
 }
 
 static int
-fetch_all(MYSQL_STMT *st, struct arena *a, struct db_result *res)
+fetch_all(MYSQL_STMT *st, MYSQL_RES *meta, struct arena *a,
+          struct db_result *res)
 {
-    MYSQL_RES *meta = mysql_stmt_result_metadata(st);
     MYSQL_FIELD *fields;
     MYSQL_BIND *b;
     unsigned long *lens;
@@ -258,7 +266,6 @@ fetch_all(MYSQL_STMT *st, struct arena *a, struct db_result *res)
         b[i].is_null = &nulls[i];
         b[i].error = &errs[i];
     }
-    mysql_free_result(meta);
     if (mysql_stmt_bind_result(st, b))
         BUG("cannot bind result: %s", mysql_stmt_error(st));
     res->cells = arena_alloc(a, (size_t)cap * n * sizeof(char *));
@@ -366,6 +373,7 @@ run(struct req *r, struct conn *c, const char *sql, const struct db_param *p,
     unsigned np, struct db_result *res)
 {
     struct db_result local;
+    struct stmt_entry *e;
     MYSQL_STMT *st;
     MYSQL_BIND *b = NULL;
     unsigned err = 0;
@@ -379,11 +387,12 @@ run(struct req *r, struct conn *c, const char *sql, const struct db_param *p,
     rc = conn_open(c);
     if (rc)
         return rc;
-    st = stmt_get(c, sql, &err, msg, sizeof(msg));
-    if (!st) {
+    e = stmt_get(c, sql, &err, msg, sizeof(msg));
+    if (!e) {
         rc = map_error(r, c, err, msg, sql);
         goto out;
     }
+    st = e->stmt;
     if (np) {
         b = arena_calloc(&r->arena, np, sizeof(*b));
         for (unsigned i = 0; i < np; i++) {
@@ -417,7 +426,7 @@ run(struct req *r, struct conn *c, const char *sql, const struct db_param *p,
         goto out;
     }
     if (mysql_stmt_field_count(st) > 0) {
-        rc = fetch_all(st, &r->arena, res);
+        rc = fetch_all(st, e->meta, &r->arena, res);
         if (rc) {
             rc = map_error(r, c, mysql_stmt_errno(st), mysql_stmt_error(st),
                            sql);
@@ -470,7 +479,7 @@ db_gtid_valid(const char *s)
                 return false;
         }
         triples++;
-        if (*s == ',')
+        if (*s == ',' && s[1])      /* no trailing comma */
             s++;
         else if (*s)
             return false;
@@ -761,10 +770,8 @@ db_exec_script(const char *sql, size_t len)
         if (res)
             mysql_free_result(res);
         status = mysql_next_result(my);
-        if (status == -1) {
-            status = 0;
+        if (status == -1)
             break;
-        }
     }
 out:
     mysql_close(my);

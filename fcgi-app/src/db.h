@@ -47,8 +47,11 @@ struct db_param {
 #define DBP_I(v) ((struct db_param){ .type = DBP_INT, .i = (v) })
 #define DBP_D(v) ((struct db_param){ .type = DBP_DOUBLE, .d = (v) })
 #define DBP_S(v) db_param_str(v)
-#define DBP_SN(v, n) ((struct db_param){ .type = DBP_STR, .s = (v), .len = (n) })
-#define DBP_B(v, n) ((struct db_param){ .type = DBP_BLOB, .s = (const char *)(v), .len = (n) })
+#define DBP_SN(v, n) \
+    ((struct db_param){ .type = DBP_STR, .s = (v), .len = (n) })
+#define DBP_B(v, n) \
+    ((struct db_param){ .type = DBP_BLOB, .s = (const char *)(v), \
+                        .len = (n) })
 #define DBP_NULLV ((struct db_param){ .type = DBP_NULL })
 
 /* A string parameter; NULL binds SQL NULL. */
@@ -56,7 +59,8 @@ struct db_param db_param_str(const char *s);
 
 /* Pass a parameter list: db_read(r, SQL, DB_ARGS(DBP_I(id)), &res). */
 #define DB_ARGS(...) (const struct db_param[]){ __VA_ARGS__ }, \
-    (unsigned)(sizeof((struct db_param[]){ __VA_ARGS__ }) / sizeof(struct db_param))
+    (unsigned)(sizeof((struct db_param[]){ __VA_ARGS__ }) / \
+               sizeof(struct db_param))
 #define DB_NOARGS NULL, 0
 
 struct db_result {

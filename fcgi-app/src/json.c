@@ -69,6 +69,34 @@ utf8_valid(const char *s, size_t len)
     return true;
 }
 
+/* json-c accepts NaN and Infinity, which are not JSON: refuse them. */
+static bool
+all_finite(json_object *o)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_double: {
+        double d = json_object_get_double(o);
+
+        return d == d && d - d == 0;
+    }
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            if (!all_finite(json_object_array_get_idx(o, i)))
+                return false;
+        return true;
+    case json_type_object: {
+        json_object_object_foreach(o, k, v) {
+            (void)k;
+            if (!all_finite(v))
+                return false;
+        }
+        return true;
+    }
+    default:
+        return true;
+    }
+}
+
 int
 json_parse(struct arena *a, const char *text, size_t len, unsigned max_depth,
            json_object **out, const char **why)
@@ -98,6 +126,14 @@ json_parse(struct arena *a, const char *text, size_t len, unsigned max_depth,
     obj = json_tokener_parse_ex(tok, text, (int)len);
     jerr = json_tokener_get_error(tok);
     used = json_tokener_get_parse_end(tok);
+    if (jerr == json_tokener_continue) {
+        /* A number or literal that ends the input is complete only once
+         * the tokener sees the end: hand it the terminating NUL. */
+        obj = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+        if (jerr != json_tokener_success)
+            jerr = json_tokener_continue;
+    }
     json_tokener_free(tok);
     if (jerr == json_tokener_error_depth) {
         json_object_put(obj);
@@ -119,6 +155,11 @@ json_parse(struct arena *a, const char *text, size_t len, unsigned max_depth,
             *why = "unexpected data after the JSON value";
             return JS_INVALID;
         }
+    }
+    if (!all_finite(obj)) {
+        json_object_put(obj);
+        *why = "NaN and Infinity are not JSON";
+        return JS_INVALID;
     }
     *out = json_arena_own(a, obj);
     return JS_OK;

@@ -18,7 +18,9 @@ struct arena;
 
 /*
  * Parse exactly one JSON value from text[0..len) with nesting at most
- * max_depth.  Rejects trailing garbage, NUL bytes and invalid UTF-8.
+ * max_depth, counting every level including the innermost scalar ([[1]]
+ * is depth 3).  Rejects trailing garbage, NUL bytes, invalid UTF-8, NaN
+ * and Infinity.
  * On success *out is owned by the arena.  Returns 0 or JS_INVALID, with a
  * short reason in *why (static string).
  */

@@ -36,6 +36,10 @@ void log_set_quiet(bool quiet);
  */
 int log_access_open(const char *path);
 void log_access(const char *line, size_t len);
+
+/* Buffer access lines and flush them at least every second from a helper
+ * thread (workers).  log_access_close() flushes and stops it. */
+int log_access_buffered(void);
 void log_access_close(void);
 
 #endif

@@ -155,7 +155,8 @@ migrate_run(const struct conf *conf)
         names[n++] = xstrdup(de->d_name);
     }
     closedir(dir);
-    qsort(names, n, sizeof(*names), cmp_names);
+    if (n)                      /* qsort's base must not be NULL */
+        qsort(names, n, sizeof(*names), cmp_names);
 
     if (db_write(&r, SQL_TABLE, DB_NOARGS, NULL) ||
         db_read_primary(&r, SQL_LOCK, DB_NOARGS, &res) ||

@@ -67,7 +67,8 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
     char *end;
     long long v;
 
-    if (!s || !*s || isspace((unsigned char)*s))
+    /* Digits with an optional '-': no spaces, no '+', nothing after. */
+    if (!s || !*s || isspace((unsigned char)*s) || *s == '+')
         return JS_INVALID;
     errno = 0;
     v = strtoll(s, &end, 10);

@@ -12,6 +12,7 @@
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "arena.h"
 #include "conf.h"
 #include "db.h"
 #include "log.h"
@@ -61,7 +62,7 @@ worker_main(const struct conf *conf, int listen_fd)
 
     worker_signals();
     if (db_init(conf) || router_init(routes) ||
-        log_access_open(conf->access_log))
+        log_access_open(conf->access_log) || log_access_buffered())
         exit(3);
     if (FCGX_Init() != 0)
         exit(3);
@@ -88,5 +89,6 @@ worker_main(const struct conf *conf, int listen_fd)
     db_release();
     router_release();
     log_access_close();
+    arena_drop_spare();
     exit(0);
 }

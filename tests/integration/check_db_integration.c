@@ -34,7 +34,8 @@ static const char SQL_DROP[] = "DROP TABLE IF EXISTS it_rw_probe";
 static const char SQL_UPSERT[] =
     "INSERT INTO it_rw_probe (id, v) VALUES (?, ?) "
     "ON DUPLICATE KEY UPDATE v = VALUES(v)";
-static const char SQL_INSERT[] = "INSERT INTO it_rw_probe (id, v) VALUES (?, ?)";
+static const char SQL_INSERT[] =
+    "INSERT INTO it_rw_probe (id, v) VALUES (?, ?)";
 static const char SQL_GET[] = "SELECT v FROM it_rw_probe WHERE id = ?";
 
 static void

@@ -1,0 +1,33 @@
+/*
+ * check_main.c - the one unit-test runner: every suite, one summary.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "arena.h"
+#include "log.h"
+#include "suites.h"
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(arena_suite());
+    int failed;
+
+    log_set_quiet(true);
+    srunner_add_suite(sr, strbuf_suite());
+    srunner_add_suite(sr, conf_suite());
+    srunner_add_suite(sr, json_suite());
+    srunner_add_suite(sr, req_suite());
+    srunner_add_suite(sr, router_suite());
+    srunner_add_suite(sr, reply_suite());
+    srunner_add_suite(sr, db_suite());
+    srunner_add_suite(sr, app_suite());
+    srunner_add_suite(sr, metrics_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    arena_drop_spare();         /* so valgrind sees every block freed */
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

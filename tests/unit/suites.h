@@ -1,0 +1,20 @@
+/*
+ * suites.h - every unit-test suite, one per module (tests/unit/check_<m>.c).
+ */
+#ifndef JISHI_SUITES_H
+#define JISHI_SUITES_H
+
+#include <check.h>
+
+Suite *arena_suite(void);
+Suite *strbuf_suite(void);
+Suite *conf_suite(void);
+Suite *json_suite(void);
+Suite *req_suite(void);
+Suite *router_suite(void);
+Suite *reply_suite(void);
+Suite *db_suite(void);
+Suite *app_suite(void);
+Suite *metrics_suite(void);
+
+#endif
