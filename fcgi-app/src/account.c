@@ -25,6 +25,7 @@
 
 #define LOCK_AFTER_FAILURES 5
 #define RESET_TTL_S 3600
+#define RESET_MAX_RECENT 3
 
 static const char SQL_USER_INSERT[] =
     "INSERT INTO users (email, password_hash, display_name) VALUES (?, ?, ?)";
@@ -71,6 +72,9 @@ static const char SQL_THROTTLE_CLEAR[] =
 static const char SQL_RESET_INSERT[] =
     "INSERT INTO password_resets (user_id, token_hash, expires_at) "
     "VALUES (?, ?, UTC_TIMESTAMP(6) + INTERVAL ? SECOND)";
+static const char SQL_RESET_RECENT[] =
+    "SELECT COUNT(*) FROM password_resets WHERE user_id = ?"
+    " AND created_at > UTC_TIMESTAMP(6) - INTERVAL 15 MINUTE";
 static const char SQL_RESET_FIND[] =
     "SELECT pr.id, pr.user_id FROM password_resets pr "
     "JOIN users u ON u.id = pr.user_id AND u.status = 'active' "
@@ -350,6 +354,9 @@ password_txn(struct req *r, void *arg)
     int rc = db_write(r, SQL_USER_PASSWORD,
                       DB_ARGS(DBP_S(pc->hash), DBP_I(pc->user_id)), NULL);
 
+    /* Outstanding reset links die with the old password. */
+    if (!rc)
+        rc = db_write(r, SQL_RESET_USE, DB_ARGS(DBP_I(pc->user_id)), NULL);
     /* Every other session ends; this one gets a new token. */
     if (!rc)
         rc = auth_sessions_end_user(r, pc->user_id,
@@ -439,12 +446,22 @@ account_reset_request(struct req *r)
         return rc;
     /* The same answer whether or not the account exists. */
     if (res.nrows && strcmp(db_get(&res, 0, 2), "active") == 0) {
+        struct db_result recent;
+
         rr.user_id = db_get_int(&res, 0, 0, 0);
+        /* At most a few mails per quarter hour, whoever asks. */
+        rc = db_read_primary(r, SQL_RESET_RECENT, DB_ARGS(DBP_I(rr.user_id)),
+                             &recent);
+        if (rc)
+            return rc;
+        if (db_get_int(&recent, 0, 0, 0) >= RESET_MAX_RECENT)
+            goto done;
         rc = db_txn(r, reset_request_txn, &rr);
         sodium_memzero(rr.token, sizeof(rr.token));
         if (rc)
             return rc;
     }
+done:
     root = json_object_new_object();
     json_object_object_add(root, "status", json_str("sent_if_registered"));
     return reply_json(r, 202, root);

@@ -19,7 +19,9 @@
 static const char SQL_LIST[] =
     "SELECT id, recipient, phone, country, region, city, district, line1,"
     " line2, postal_code, is_default FROM addresses WHERE user_id = ? "
-    "ORDER BY is_default DESC, id";
+    "ORDER BY is_default DESC, id LIMIT ? OFFSET ?";
+static const char SQL_TOTAL[] =
+    "SELECT COUNT(*) FROM addresses WHERE user_id = ?";
 static const char SQL_GET[] =
     "SELECT id, recipient, phone, country, region, city, district, line1,"
     " line2, postal_code, is_default FROM addresses"
@@ -200,11 +202,14 @@ reply_one(struct req *r, int64_t id, int status)
     return reply_json(r, status, row_json(&res, 0));
 }
 
-int
-address_list_json(struct req *r, int64_t user_id, json_object **out)
+static int
+list_page(struct req *r, int64_t user_id, int64_t limit, int64_t offset,
+          json_object **out)
 {
     struct db_result res;
-    int rc = db_read(r, SQL_LIST, DB_ARGS(DBP_I(user_id)), &res);
+    int rc = db_read(r, SQL_LIST,
+                     DB_ARGS(DBP_I(user_id), DBP_I(limit), DBP_I(offset)),
+                     &res);
 
     if (rc)
         return rc;
@@ -215,15 +220,28 @@ address_list_json(struct req *r, int64_t user_id, json_object **out)
 }
 
 int
+address_list_json(struct req *r, int64_t user_id, json_object **out)
+{
+    return list_page(r, user_id, MAX_ADDRESSES, 0, out);
+}
+
+int
 address_list(struct req *r)
 {
+    int64_t page, per_page;
+    struct db_result cnt;
     json_object *items;
-    int rc = address_list_json(r, r->session->user_id, &items);
+    int rc;
 
+    if (req_paging_or_400(r, MAX_ADDRESSES, MAX_ADDRESSES, &page, &per_page))
+        return JS_REPLIED;
+    rc = db_read(r, SQL_TOTAL, DB_ARGS(DBP_I(r->session->user_id)), &cnt);
+    if (!rc)
+        rc = list_page(r, r->session->user_id, per_page,
+                       (page - 1) * per_page, &items);
     if (rc)
         return rc;
-    return reply_list(r, items, (int64_t)json_object_array_length(items), 1,
-                      MAX_ADDRESSES);
+    return reply_list(r, items, db_get_int(&cnt, 0, 0, 0), page, per_page);
 }
 
 int

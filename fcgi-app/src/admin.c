@@ -225,7 +225,8 @@ admin_merchant_approve(struct req *r)
 
     if (req_param_id_or_404(r, "id", &id))
         return JS_REPLIED;
-    return merchant_set_status(r, id, "active", "merchant.approve");
+    return merchant_set_status(r, id, "active", "merchant.approve",
+                               "|pending|rejected|suspended|");
 }
 
 int
@@ -235,5 +236,6 @@ admin_merchant_reject(struct req *r)
 
     if (req_param_id_or_404(r, "id", &id))
         return JS_REPLIED;
-    return merchant_set_status(r, id, "rejected", "merchant.reject");
+    return merchant_set_status(r, id, "rejected", "merchant.reject",
+                               "|pending|");
 }

@@ -198,6 +198,9 @@ json_get_string(json_object *o, const char *key, const char **out)
     if (!json_object_is_type(v, json_type_string))
         return JS_INVALID;
     *out = json_object_get_string(v);
+    /* "\u0000" inside a string would silently cut it short in C. */
+    if (strlen(*out) != (size_t)json_object_get_string_len(v))
+        return JS_INVALID;
     return JS_OK;
 }
 

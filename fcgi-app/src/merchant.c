@@ -176,6 +176,10 @@ member_add_txn(struct req *r, void *arg)
         return reply_err(r, JS_NOTFOUND, "email",
                          "no active account has this email");
     m->user_id = db_get_int(&res, 0, 0, 0);
+    /* An owner changing their own role could leave no owner behind. */
+    if (m->user_id == r->session->user_id)
+        return reply_err(r, JS_UNPROCESSABLE, "email",
+                         "you cannot change your own role");
     rc = db_write(r, SQL_ADD_MEMBER,
                   DB_ARGS(DBP_I(mid), DBP_I(m->user_id), DBP_S(m->role)),
                   NULL);
@@ -253,6 +257,7 @@ merchant_member_remove(struct req *r)
 struct status_change {
     int64_t id;
     const char *status, *action;
+    const char *from;       /* statuses it may change from, "|a|b|" */
 };
 
 static int
@@ -268,6 +273,11 @@ status_txn(struct req *r, void *arg)
         return rc;
     if (!res.nrows)
         return JS_NOTFOUND;
+    if (!strstr(c->from, arena_printf(&r->arena, "|%s|",
+                                      db_get(&res, 0, 0))))
+        return reply_err(r, JS_UNPROCESSABLE, NULL,
+                         "a %s merchant cannot be %s", db_get(&res, 0, 0),
+                         c->status);
     rc = db_write(r, SQL_SET_STATUS, DB_ARGS(DBP_S(c->status), DBP_I(c->id)),
                   NULL);
     if (rc)
@@ -280,9 +290,9 @@ status_txn(struct req *r, void *arg)
 
 int
 merchant_set_status(struct req *r, int64_t id, const char *status,
-                    const char *action)
+                    const char *action, const char *from)
 {
-    struct status_change c = { id, status, action };
+    struct status_change c = { id, status, action, from };
     int rc = db_txn(r, status_txn, &c);
 
     if (rc == JS_NOTFOUND)

@@ -33,8 +33,12 @@ json_object *merchant_row_json(const struct db_result *res, unsigned i);
 /* A merchant as JSON, or NULL with *rc set (JS_NOTFOUND or a db error). */
 json_object *merchant_json(struct req *r, int64_t id, int *rc);
 
-/* Change a merchant's status (admin); audited.  JS_NOTFOUND if none. */
+/*
+ * Change a merchant's status (admin), audited, and reply with it: 404 when
+ * there is none, 422 unless its current status is one of `from` (written
+ * "|pending|rejected|").
+ */
 int merchant_set_status(struct req *r, int64_t id, const char *status,
-                        const char *action);
+                        const char *action, const char *from);
 
 #endif
