@@ -10,6 +10,7 @@
 #include "config.h"
 #include "app.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -93,6 +94,38 @@ give_gtid_cookie(struct req *r)
                               r->db.gtid_out, GTID_COOKIE_MAX_AGE));
 }
 
+static bool
+has_header(const struct req *r, const char *name)
+{
+    for (unsigned i = 0; i < r->reply.nheaders; i++)
+        if (strcasecmp(r->reply.headers[i].key, name) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * A cacheable reply gets a weak ETag from a hash of its body; a request
+ * that already holds it gets 304 without the body.
+ */
+static void
+etag(struct req *r)
+{
+    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
+    uint64_t h = 1469598103934665603ULL;
+    const char *tag;
+
+    for (size_t i = 0; i < r->reply.body.len; i++) {
+        h ^= (unsigned char)r->reply.body.buf[i];
+        h *= 1099511628211ULL;
+    }
+    tag = arena_printf(&r->arena, "W/\"%016llx\"", (unsigned long long)h);
+    reply_header(r, "ETag", tag);
+    if (inm && (strstr(inm, tag + 2) || strcmp(inm, "*") == 0)) {
+        r->reply.status = 304;
+        strbuf_reset(&r->reply.body);
+    }
+}
+
 void
 app_handle(struct req *r)
 {
@@ -112,7 +145,11 @@ app_handle(struct req *r)
         reply_header(r, "Allow", arena_strdup(&r->arena, allow));
         goto done;
     }
-    if (check_access(r) || check_body(r))
+    if (check_access(r) ||
+        req_read_body(r, (r->route->flags & ROUTE_UPLOAD)
+                             ? r->conf->max_upload_bytes
+                             : r->conf->max_body_bytes) ||
+        check_body(r))
         goto done;
     take_gtid_cookie(r);
     rc = r->route->handler(r);
@@ -124,14 +161,21 @@ app_handle(struct req *r)
         if (rc == JS_UNAVAILABLE)
             reply_header(r, "Retry-After", "1");
     }
-    give_gtid_cookie(r);
+    if (!r->reply.head_sent)
+        give_gtid_cookie(r);
     if (!r->reply.status)
         r->reply.status = 200;
 done:
     if (!r->reply.status)
         r->reply.status = 200;
-    if (!r->route || strncmp(r->route->pattern, "/api/", 5) == 0)
-        reply_header(r, "Cache-Control", "no-store");
+    if (!has_header(r, "Cache-Control")) {
+        /* Not said otherwise: nothing from the API may be cached. */
+        if (!r->route || strncmp(r->route->pattern, "/api/", 5) == 0)
+            reply_header(r, "Cache-Control", "no-store");
+    } else if (r->reply.status == 200 && !r->reply.head_sent &&
+               !has_header(r, "Set-Cookie")) {
+        etag(r);
+    }
 }
 
 void

@@ -241,6 +241,10 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
                  256UL * 1024 * 1024, &n))
         goto out;
     c->max_body_bytes = n;
+    if (get_uint(&x, limits, "max_upload_bytes", 10485760, 1024,
+                 256UL * 1024 * 1024, &n))
+        goto out;
+    c->max_upload_bytes = n;
     if (get_uint(&x, limits, "max_json_depth", 32, 2, 1000, &n))
         goto out;
     c->max_json_depth = (unsigned)n;

@@ -43,6 +43,7 @@ struct conf {
     unsigned max_replica_lag_ms;
 
     size_t max_body_bytes;
+    size_t max_upload_bytes;     /* image uploads (ROUTE_UPLOAD) */
     unsigned max_json_depth;
 };
 

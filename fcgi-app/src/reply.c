@@ -154,7 +154,7 @@ reply_err(struct req *r, int err, const char *field, const char *fmt, ...)
 }
 
 void
-reply_serialize(struct req *r, struct strbuf *out)
+reply_serialize_head(struct req *r, struct strbuf *out, bool with_length)
 {
     struct reply *rp = &r->reply;
     int status = rp->status ? rp->status : 200;
@@ -165,9 +165,18 @@ reply_serialize(struct req *r, struct strbuf *out)
     for (unsigned i = 0; i < rp->nheaders; i++)
         strbuf_addf(out, "%s: %s\r\n", rp->headers[i].key,
                     rp->headers[i].val);
-    if (status != 204 && status != 304)
+    if (with_length && status != 204 && status != 304)
         strbuf_addf(out, "Content-Length: %zu\r\n", rp->body.len);
     strbuf_add(out, "\r\n", 2);
+}
+
+void
+reply_serialize(struct req *r, struct strbuf *out)
+{
+    struct reply *rp = &r->reply;
+    int status = rp->status ? rp->status : 200;
+
+    reply_serialize_head(r, out, true);
     if (!r->head && status != 204 && status != 304)
         strbuf_add(out, rp->body.buf, rp->body.len);
 }

@@ -8,6 +8,7 @@
 #ifndef JISHI_REPLY_H
 #define JISHI_REPLY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -52,5 +53,10 @@ int reply_err(struct req *r, int err, const char *field, const char *fmt, ...)
  */
 struct strbuf;
 void reply_serialize(struct req *r, struct strbuf *out);
+
+/* Only the status line and headers (with Content-Length when
+ * with_length), ending with the blank line. */
+void reply_serialize_head(struct req *r, struct strbuf *out,
+                          bool with_length);
 
 #endif

@@ -174,20 +174,30 @@ req_from_fcgx(struct req *r, const struct conf *conf, void *fcgx)
     if (clen && *clen &&
         parse_int64(clen, 0, INT64_MAX / 2, &len) != JS_OK)
         return reply_err(r, JS_INVALID, NULL, "bad Content-Length");
-    if ((size_t)len > conf->max_body_bytes)
-        return reply_err(r, JS_TOOLARGE, NULL,
-                         "request body is larger than %zu bytes",
-                         conf->max_body_bytes);
-    if (len > 0) {
-        char *buf = arena_alloc(&r->arena, (size_t)len + 1);
-        int got = FCGX_GetStr(buf, (int)len, fr->in);
+    r->content_length = len;
+    return JS_OK;
+}
 
-        if (got != (int)len)
-            return reply_err(r, JS_INVALID, NULL, "request body is truncated");
-        buf[len] = '\0';
-        r->body = buf;
-        r->body_len = (size_t)len;
-    }
+int
+req_read_body(struct req *r, size_t limit)
+{
+    FCGX_Request *fr = r->fcgx;
+    int64_t len = fr ? r->content_length : (int64_t)r->body_len;
+    char *buf;
+    int got;
+
+    if ((uint64_t)len > limit)
+        return reply_err(r, JS_TOOLARGE, NULL,
+                         "request body is larger than %zu bytes", limit);
+    if (!fr || len <= 0 || r->body)
+        return JS_OK;
+    buf = arena_alloc(&r->arena, (size_t)len + 1);
+    got = FCGX_GetStr(buf, (int)len, fr->in);
+    if (got != (int)len)
+        return reply_err(r, JS_INVALID, NULL, "request body is truncated");
+    buf[len] = '\0';
+    r->body = buf;
+    r->body_len = (size_t)len;
     return JS_OK;
 }
 
@@ -208,8 +218,38 @@ req_fake(struct req *r, const struct conf *conf, const char *method,
 }
 
 void
+req_stream_begin(struct req *r)
+{
+    r->reply.streaming = true;
+}
+
+void
+req_stream_flush(struct req *r)
+{
+    FCGX_Request *fr = r->fcgx;
+
+    if (!fr || !r->reply.streaming)
+        return;
+    if (!r->reply.head_sent) {
+        struct strbuf head = STRBUF_INIT;
+
+        reply_serialize_head(r, &head, false);
+        FCGX_PutStr(head.buf, (int)head.len, fr->out);
+        strbuf_release(&head);
+        r->reply.head_sent = true;
+    }
+    if (!r->head && r->reply.body.len)
+        FCGX_PutStr(r->reply.body.buf, (int)r->reply.body.len, fr->out);
+    strbuf_reset(&r->reply.body);
+}
+
+void
 req_finish(struct req *r)
 {
+    if (r->fcgx && r->reply.head_sent && !r->reply.sent) {
+        req_stream_flush(r);
+        r->reply.sent = true;
+    }
     if (r->fcgx && !r->reply.sent) {
         FCGX_Request *fr = r->fcgx;
         struct strbuf out = STRBUF_INIT;

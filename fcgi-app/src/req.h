@@ -60,6 +60,8 @@ struct reply {
     unsigned nheaders;
     struct strbuf body;
     bool sent;
+    bool streaming;         /* req_stream_begin() was called */
+    bool head_sent;         /* status and headers are on the wire */
 };
 
 struct req {
@@ -84,6 +86,7 @@ struct req {
 
     const char *body;
     size_t body_len;
+    int64_t content_length;     /* announced by the client; body unread */
     json_object *json;          /* parsed body when the route takes JSON */
 
     const struct route *route;
@@ -97,11 +100,19 @@ struct req {
 };
 
 /*
- * Read method, URI, headers and body from FastCGI request fcgx.  Returns 0,
- * or a JS_* code with an error reply already written (413 body too large,
- * 400 bad path).  The caller must still call req_finish().
+ * Read method, URI and headers from FastCGI request fcgx (the body waits
+ * for req_read_body(), which knows the route's limit).  Returns 0, or a
+ * JS_* code with an error reply already written (400 bad path or
+ * Content-Length).  The caller must still call req_finish().
  */
 int req_from_fcgx(struct req *r, const struct conf *conf, void *fcgx);
+
+/*
+ * Read the body once the route is known, refusing one larger than limit
+ * with 413 (JS_REPLIED).  In-memory requests already hold their body and
+ * are only checked against the limit.
+ */
+int req_read_body(struct req *r, size_t limit);
 
 /*
  * Build an in-memory request for tests and jobs.  envp may be NULL; extra
@@ -109,6 +120,18 @@ int req_from_fcgx(struct req *r, const struct conf *conf, void *fcgx);
  */
 void req_fake(struct req *r, const struct conf *conf, const char *method,
               const char *uri, const char *body, char **envp);
+
+/*
+ * Streaming a large body (feeds): after req_stream_begin() the status and
+ * headers set so far go out with the first req_stream_flush(), without a
+ * Content-Length, and each flush sends what the body holds and empties it.
+ * Once anything was flushed the status can no longer change: an error
+ * after that can only cut the body short.  A body that never reached a
+ * flush is sent normally by req_finish().  In-memory requests keep
+ * everything in the body.
+ */
+void req_stream_begin(struct req *r);
+void req_stream_flush(struct req *r);
 
 /* Write the reply (FastCGI) and release everything the request holds. */
 void req_finish(struct req *r);

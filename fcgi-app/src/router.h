@@ -28,6 +28,7 @@ enum route_flag {
     ROUTE_JSON = 1,        /* takes a JSON body: 415 otherwise, parsed */
     ROUTE_IDEMPOTENT = 2,  /* honours Idempotency-Key */
     ROUTE_NOCSRF = 4,      /* unsafe method that needs no CSRF token */
+    ROUTE_UPLOAD = 8,      /* a raw body up to limits.max_upload_bytes */
 };
 
 typedef int (*route_handler)(struct req *r);

@@ -15,8 +15,12 @@
 #include "address.h"
 #include "admin.h"
 #include "audit.h"
+#include "catalog.h"
+#include "feed.h"
+#include "media.h"
 #include "merchant.h"
 #include "ops.h"
+#include "search.h"
 #include "util.h"
 
 #define J ROUTE_JSON
@@ -28,6 +32,18 @@ const struct route routes[] = {
     { "GET",    "/api/v1/ping", ops_ping, ACCESS_PUBLIC, 0 },
     { "POST",   "/api/v1/_echo", ops_echo, ACCESS_PUBLIC, J },
     { "GET",    "/metrics", ops_metrics, ACCESS_LOOPBACK, 0 },
+
+    /* catalog */
+    { "GET",    "/api/v1/categories", catalog_categories, ACCESS_PUBLIC, 0 },
+    { "GET",    "/api/v1/brands", catalog_brands, ACCESS_PUBLIC, 0 },
+    { "GET",    "/api/v1/products", catalog_products, ACCESS_PUBLIC, 0 },
+    { "GET",    "/api/v1/products/:ref", catalog_product, ACCESS_PUBLIC, 0 },
+    { "GET",    "/api/v1/search/suggest", search_suggest, ACCESS_PUBLIC, 0 },
+
+    /* crawler and shopping-engine XML */
+    { "GET",    "/sitemap.xml", feed_sitemap_index, ACCESS_PUBLIC, 0 },
+    { "GET",    "/sitemaps/:name", feed_sitemap_page, ACCESS_PUBLIC, 0 },
+    { "GET",    "/feeds/products.xml", feed_products, ACCESS_PUBLIC, 0 },
 
     /* accounts */
     { "POST",   "/api/v1/auth/register", account_register, ACCESS_PUBLIC,
@@ -65,6 +81,8 @@ const struct route routes[] = {
       ACCESS_OWNER, J },
     { "DELETE", "/api/v1/merchant/members/:user_id", merchant_member_remove,
       ACCESS_OWNER, 0 },
+    { "POST",   "/api/v1/merchant/images", media_upload, ACCESS_MERCHANT,
+      ROUTE_UPLOAD },
 
     /* platform administration */
     { "GET",    "/api/v1/admin/users", admin_users, ACCESS_ADMIN, 0 },

@@ -29,6 +29,26 @@ int64_t search_reindex_all(struct req *r);
  */
 char *search_build_query(struct req *r, const char *q);
 
+/* Levenshtein distance of a and b, or max + 1 when it exceeds max. */
+unsigned search_edit_distance(const char *a, const char *b, unsigned max);
+
+/* Returns the corrected spelling of an ASCII word, or NULL. */
+typedef const char *(*search_corrector)(struct req *r, const char *word,
+                                        void *ctx);
+
+/*
+ * The forgiving query for when the strict one found nothing: ASCII words
+ * of four or more letters that `fix` corrects become required in their
+ * corrected form, other words optional.  NULL when no word was corrected
+ * and none is CJK.  *shown gets the corrected query text for the user
+ * ("did you mean").  Pure given fix; unit-tested.
+ */
+char *search_build_fuzzy(struct req *r, const char *q, search_corrector fix,
+                         void *ctx, const char **shown);
+
+/* search_build_fuzzy() with the vocabulary in search_terms. */
+char *search_fuzzy(struct req *r, const char *q, const char **shown);
+
 /* GET /api/v1/search/suggest?q= : up to 8 product names for type-ahead. */
 int search_suggest(struct req *r);
 

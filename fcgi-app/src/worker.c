@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "media.h"
 #include "req.h"
 #include "router.h"
 
@@ -89,6 +90,7 @@ worker_main(const struct conf *conf, int listen_fd)
     db_release();
     router_release();
     log_access_close();
+    media_release();
     arena_drop_spare();
     exit(0);
 }

@@ -275,7 +275,8 @@ stop_pid() {
 DEB_PACKAGES="mariadb-server mariadb-client mariadb-plugin-mroonga nginx
  libfcgi-dev libmariadb-dev libjson-c-dev libxml2-dev libsodium-dev check
  pkg-config autoconf automake libtool build-essential wrk chromium
- libxml2-utils curl valgrind"
+ libxml2-utils curl valgrind libvips-dev fonts-wqy-microhei cppcheck
+ clang-tidy"
 
 # ensure_deps: install missing Debian packages (root) or say what to run.
 ensure_deps() {

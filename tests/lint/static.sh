@@ -26,7 +26,7 @@ done
 
 cd "$root" || exit 2
 srcs=$(ls fcgi-app/src/*.c)
-pkgs="json-c libmariadb libxml-2.0 libsodium"
+pkgs="json-c libmariadb libxml-2.0 libsodium vips"
 rc=0
 
 echo "== cppcheck"

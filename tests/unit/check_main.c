@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "log.h"
+#include "media.h"
 #include "suites.h"
 
 int
@@ -25,9 +26,13 @@ main(void)
     srunner_add_suite(sr, db_suite());
     srunner_add_suite(sr, app_suite());
     srunner_add_suite(sr, metrics_suite());
+    srunner_add_suite(sr, media_suite());
+    srunner_add_suite(sr, feed_suite());
+    srunner_add_suite(sr, catalog_query_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    media_release();            /* libvips, when CK_FORK=no ran it here */
     arena_drop_spare();         /* so valgrind sees every block freed */
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

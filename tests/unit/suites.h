@@ -16,5 +16,8 @@ Suite *reply_suite(void);
 Suite *db_suite(void);
 Suite *app_suite(void);
 Suite *metrics_suite(void);
+Suite *media_suite(void);
+Suite *feed_suite(void);
+Suite *catalog_query_suite(void);
 
 #endif

@@ -1,0 +1,732 @@
+/*
+ * catalog.c - the public catalog (see catalog.h).
+ *
+ * A listing runs a handful of statements, all on a replica: the page of
+ * products, the total, and one per facet, each facet leaving out its own
+ * filter so that its counts say what clicking it would return.  With a
+ * search query the candidates are the best CQ_SEARCH_CAP matches from the
+ * Mroonga index (two steps: top ids, then the join), and the totals and
+ * facets count within those.
+ */
+#include "config.h"
+#include "catalog.h"
+
+#include <string.h>
+
+#include "catalog_query.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "reply.h"
+#include "req.h"
+#include "search.h"
+#include "util.h"
+
+#define LOW_STOCK 5
+
+static const char SQL_CATEGORIES[] =
+    "SELECT id, parent_id, slug, name_zh, name_en, depth FROM categories "
+    "ORDER BY depth, parent_id, position, id";
+static const char SQL_CATEGORY_BY_SLUG[] =
+    "SELECT id, path FROM categories WHERE slug = ?";
+static const char SQL_BRANDS[] = "SELECT slug, name FROM brands ORDER BY name";
+
+static const char SQL_PRODUCT[] =
+    "SELECT p.id, p.slug, p.name, p.description, p.currency, p.min_price,"
+    " p.max_price, p.in_stock, p.rating_avg, p.rating_count, p.sales_count,"
+    " p.merchant_id, m.name, c.path, b.slug, b.name,"
+    " DATE_FORMAT(p.updated_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "FROM products p JOIN merchants m ON m.id = p.merchant_id "
+    "JOIN categories c ON c.id = p.category_id "
+    "LEFT JOIN brands b ON b.id = p.brand_id "
+    "WHERE p.status = 'live' AND (p.id = ? OR p.slug = ?)";
+static const char SQL_BREADCRUMB[] =
+    "SELECT id, slug, name_zh, name_en FROM categories "
+    "WHERE ? LIKE CONCAT(path, '%') ORDER BY depth";
+static const char SQL_OPTIONS[] =
+    "SELECT name FROM product_options WHERE product_id = ? ORDER BY position";
+static const char SQL_SKUS[] =
+    "SELECT id, code, option1, option2, option3, price, compare_at_price,"
+    " stock, image_position, barcode FROM skus WHERE product_id = ? "
+    "ORDER BY position, id";
+static const char SQL_SPECS[] =
+    "SELECT name, value FROM product_specs WHERE product_id = ? "
+    "ORDER BY position";
+static const char SQL_IMAGES[] =
+    "SELECT base, alt, width, height FROM product_images "
+    "WHERE product_id = ? ORDER BY position";
+
+static const char SQL_REFRESH[] =
+    "UPDATE products p JOIN (SELECT product_id, MIN(price) AS lo,"
+    " MAX(price) AS hi, MAX(stock > 0) AS any FROM skus"
+    " WHERE product_id = ? GROUP BY product_id) k ON k.product_id = p.id "
+    "SET p.min_price = k.lo, p.max_price = k.hi, p.in_stock = k.any,"
+    " p.updated_at = UTC_TIMESTAMP(6)";
+static const char SQL_POV_CLEAR[] =
+    "DELETE FROM product_option_values WHERE product_id = ?";
+static const char SQL_POV_FILL[] =
+    "INSERT IGNORE INTO product_option_values (product_id, name, value) "
+    "SELECT s.product_id, o.name, CASE o.position WHEN 1 THEN s.option1"
+    " WHEN 2 THEN s.option2 ELSE s.option3 END "
+    "FROM skus s JOIN product_options o ON o.product_id = s.product_id "
+    "WHERE s.product_id = ? AND o.position BETWEEN 1 AND 3"
+    " AND CASE o.position WHEN 1 THEN s.option1 WHEN 2 THEN s.option2"
+    " ELSE s.option3 END <> ''";
+
+/* Price facet buckets in fen; the last is open-ended. */
+static const int64_t price_edges[] = { 0, 5000, 10000, 20000, 50000, 100000,
+                                       200000, 500000 };
+
+/* ------------------------------------------------------------------ */
+/* shared pieces                                                        */
+
+const char *
+catalog_image_url(struct req *r, const char *base, const char *size,
+                  const char *fmt)
+{
+    return arena_printf(&r->arena, "/media/%s-%s.%s", base, size, fmt);
+}
+
+static json_object *
+money(int64_t amount, const char *currency)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "amount", json_int(amount));
+    json_object_object_add(o, "currency", json_str(currency));
+    return o;
+}
+
+static json_object *
+image_json(struct req *r, const char *base, const char *alt)
+{
+    static const char *const sizes[] = { "thumb", "card", "full" };
+    json_object *o = json_object_new_object();
+
+    for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+        json_object *s = json_object_new_object();
+
+        json_object_object_add(s, "webp", json_str(
+            catalog_image_url(r, base, sizes[i], "webp")));
+        json_object_object_add(s, "jpg", json_str(
+            catalog_image_url(r, base, sizes[i], "jpg")));
+        json_object_object_add(o, sizes[i], s);
+    }
+    json_object_object_add(o, "alt", json_str(alt ? alt : ""));
+    return o;
+}
+
+static json_object *
+rating_json(int64_t avg_x100, int64_t count)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "average",
+                           json_object_new_double((double)avg_x100 / 100.0));
+    json_object_object_add(o, "count", json_int(count));
+    return o;
+}
+
+static void
+cacheable(struct req *r, int max_age)
+{
+    reply_header(r, "Cache-Control",
+                 arena_printf(&r->arena, "public, max-age=%d", max_age));
+}
+
+/* ------------------------------------------------------------------ */
+/* categories and brands                                                */
+
+int
+catalog_categories(struct req *r)
+{
+    struct db_result res;
+    json_object *all, *roots, **nodes;
+    int64_t *ids;
+    int rc = db_read(r, SQL_CATEGORIES, DB_NOARGS, &res);
+
+    if (rc)
+        return rc;
+    /* Rows come parents first, so each child finds its parent built. */
+    nodes = arena_calloc(&r->arena, res.nrows + 1, sizeof(json_object *));
+    ids = arena_calloc(&r->arena, res.nrows + 1, sizeof(*ids));
+    roots = json_object_new_array();
+    for (unsigned i = 0; i < res.nrows; i++) {
+        json_object *o = json_object_new_object(), *kids;
+        int64_t parent = db_get_int(&res, i, 1, 0);
+        bool placed = false;
+
+        ids[i] = db_get_int(&res, i, 0, 0);
+        json_object_object_add(o, "id", json_int(ids[i]));
+        json_object_object_add(o, "slug", json_str(db_get(&res, i, 2)));
+        json_object_object_add(o, "name_zh", json_str(db_get(&res, i, 3)));
+        json_object_object_add(o, "name_en", json_str(db_get(&res, i, 4)));
+        json_object_object_add(o, "children", json_object_new_array());
+        nodes[i] = o;
+        for (unsigned j = 0; parent && j < i; j++) {
+            if (ids[j] == parent &&
+                json_object_object_get_ex(nodes[j], "children", &kids)) {
+                json_object_array_add(kids, o);
+                placed = true;
+                break;
+            }
+        }
+        if (!placed)
+            json_object_array_add(roots, o);
+    }
+    all = json_object_new_object();
+    json_object_object_add(all, "items", roots);
+    reply_json(r, 200, all);
+    cacheable(r, 60);
+    return JS_OK;
+}
+
+int
+catalog_brands(struct req *r)
+{
+    struct db_result res;
+    json_object *items;
+    int rc = db_read(r, SQL_BRANDS, DB_NOARGS, &res);
+
+    if (rc)
+        return rc;
+    items = json_object_new_array();
+    for (unsigned i = 0; i < res.nrows; i++) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "slug", json_str(db_get(&res, i, 0)));
+        json_object_object_add(o, "name", json_str(db_get(&res, i, 1)));
+        json_object_array_add(items, o);
+    }
+    reply_list(r, items, res.nrows, 1, res.nrows ? res.nrows : 1);
+    cacheable(r, 60);
+    return JS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* listing                                                              */
+
+#define CARD_COLS \
+    "SELECT p.id, p.slug, p.name, p.currency, p.min_price, p.max_price," \
+    " p.in_stock, p.rating_avg, p.rating_count, p.merchant_id," \
+    " (SELECT m.name FROM merchants m WHERE m.id = p.merchant_id)," \
+    " (SELECT i.base FROM product_images i WHERE i.product_id = p.id" \
+    "  ORDER BY i.position LIMIT 1)"
+
+static json_object *
+card_json(struct req *r, const struct db_result *res, unsigned i)
+{
+    json_object *o = json_object_new_object(), *m;
+    const char *cur = db_get(res, i, 3), *img = db_get(res, i, 11);
+
+    json_object_object_add(o, "id", json_int(db_get_int(res, i, 0, 0)));
+    json_object_object_add(o, "slug", json_str(db_get(res, i, 1)));
+    json_object_object_add(o, "name", json_str(db_get(res, i, 2)));
+    json_object_object_add(o, "price",
+                           money(db_get_int(res, i, 4, 0), cur));
+    json_object_object_add(o, "price_max",
+                           money(db_get_int(res, i, 5, 0), cur));
+    json_object_object_add(o, "in_stock", json_object_new_boolean(
+                               db_get_int(res, i, 6, 0) == 1));
+    json_object_object_add(o, "rating",
+                           rating_json(db_get_int(res, i, 7, 0),
+                                       db_get_int(res, i, 8, 0)));
+    m = json_object_new_object();
+    json_object_object_add(m, "id", json_int(db_get_int(res, i, 9, 0)));
+    json_object_object_add(m, "name", json_str(db_get(res, i, 10)));
+    json_object_object_add(o, "merchant", m);
+    json_object_object_add(o, "image", img ? image_json(r, img, NULL)
+                                           : NULL);
+    return o;
+}
+
+/* Run a statement built in s; res lives in the arena. */
+static int
+run(struct req *r, struct cq_sql *s, struct db_result *res)
+{
+    const char *sql = arena_strndup(&r->arena, s->sql.buf, s->sql.len);
+    int rc = db_read(r, sql, s->np ? s->p : NULL, s->np, res);
+
+    cq_sql_release(s);
+    return rc;
+}
+
+static int
+facet_brands(struct req *r, const struct cq_filters *f, json_object *out)
+{
+    struct cq_sql s;
+    struct db_result res;
+    json_object *arr;
+    int rc;
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, "SELECT b.slug, b.name, COUNT(*) FROM brands b JOIN"
+                   " (SELECT p.brand_id");
+    cq_from_where(f, CQ_NO_BRAND, &s);
+    cq_sql_add(&s, ") x ON x.brand_id = b.id GROUP BY b.id"
+                   " ORDER BY COUNT(*) DESC, b.name LIMIT 20");
+    rc = run(r, &s, &res);
+    if (rc)
+        return rc;
+    arr = json_object_new_array();
+    for (unsigned i = 0; i < res.nrows; i++) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "value", json_str(db_get(&res, i, 0)));
+        json_object_object_add(o, "label", json_str(db_get(&res, i, 1)));
+        json_object_object_add(o, "count",
+                               json_int(db_get_int(&res, i, 2, 0)));
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(out, "brand", arr);
+    return JS_OK;
+}
+
+/* Children of the selected category (or the roots), with subtree counts. */
+static int
+facet_categories(struct req *r, const struct cq_filters *f,
+                 int64_t category_id, json_object *out)
+{
+    struct cq_sql s;
+    struct db_result res;
+    json_object *arr;
+    int rc;
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, "SELECT c.slug, c.name_zh, c.name_en, COUNT(*)"
+                   " FROM categories c JOIN categories leaf"
+                   " ON leaf.path LIKE CONCAT(c.path, '%') JOIN"
+                   " (SELECT p.category_id");
+    cq_from_where(f, CQ_ALL, &s);
+    cq_sql_addp(&s, ") x ON x.category_id = leaf.id WHERE c.parent_id <=> ?"
+                    " GROUP BY c.id ORDER BY c.position, c.id",
+                category_id ? DBP_I(category_id) : DBP_NULLV);
+    rc = run(r, &s, &res);
+    if (rc)
+        return rc;
+    arr = json_object_new_array();
+    for (unsigned i = 0; i < res.nrows; i++) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "value", json_str(db_get(&res, i, 0)));
+        json_object_object_add(o, "label_zh", json_str(db_get(&res, i, 1)));
+        json_object_object_add(o, "label_en", json_str(db_get(&res, i, 2)));
+        json_object_object_add(o, "count",
+                               json_int(db_get_int(&res, i, 3, 0)));
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(out, "category", arr);
+    return JS_OK;
+}
+
+static int
+facet_price(struct req *r, const struct cq_filters *f, json_object *out)
+{
+    struct cq_sql s;
+    struct db_result res;
+    json_object *arr;
+    size_t nb = ARRAY_SIZE(price_edges);
+    int rc;
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, "SELECT");
+    for (size_t b = 0; b < nb; b++) {
+        cq_sql_addp(&s, b ? ", SUM(p.min_price >= ?" : " SUM(p.min_price >= ?",
+                    DBP_I(price_edges[b]));
+        if (b + 1 < nb)
+            cq_sql_addp(&s, " AND p.min_price < ?)", DBP_I(price_edges[b + 1]));
+        else
+            cq_sql_add(&s, ")");
+    }
+    cq_from_where(f, CQ_NO_PRICE, &s);
+    rc = run(r, &s, &res);
+    if (rc)
+        return rc;
+    arr = json_object_new_array();
+    for (size_t b = 0; b < nb && res.nrows; b++) {
+        int64_t n = db_get_int(&res, 0, (unsigned)b, 0);
+        json_object *o;
+
+        if (!n)
+            continue;
+        o = json_object_new_object();
+        json_object_object_add(o, "min_price", json_int(price_edges[b]));
+        json_object_object_add(o, "max_price", b + 1 < nb
+                               ? json_int(price_edges[b + 1] - 1) : NULL);
+        json_object_object_add(o, "count", json_int(n));
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(out, "price", arr);
+    return JS_OK;
+}
+
+static int
+facet_rating_stock(struct req *r, const struct cq_filters *f,
+                   json_object *out)
+{
+    struct cq_sql s;
+    struct db_result res;
+    json_object *arr, *stock;
+    int rc;
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, "SELECT SUM(p.rating_avg >= 400), SUM(p.rating_avg >= 300),"
+                   " SUM(p.rating_avg >= 200), SUM(p.rating_avg >= 100)");
+    cq_from_where(f, CQ_NO_RATING, &s);
+    rc = run(r, &s, &res);
+    if (rc)
+        return rc;
+    arr = json_object_new_array();
+    for (unsigned k = 0; k < 4 && res.nrows; k++) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "min_rating", json_int(4 - k));
+        json_object_object_add(o, "count",
+                               json_int(db_get_int(&res, 0, k, 0)));
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(out, "rating", arr);
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, "SELECT SUM(p.in_stock = 1)");
+    cq_from_where(f, CQ_NO_STOCK, &s);
+    rc = run(r, &s, &res);
+    if (rc)
+        return rc;
+    stock = json_object_new_object();
+    json_object_object_add(stock, "count", json_int(res.nrows
+                           ? db_get_int(&res, 0, 0, 0) : 0));
+    json_object_object_add(out, "in_stock", stock);
+    return JS_OK;
+}
+
+static bool
+same_name(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* Option values; a name with an active filter is counted without it. */
+static int
+facet_options(struct req *r, struct cq_filters *f, json_object *out)
+{
+    json_object *arr = json_object_new_array();
+    int rc = JS_OK;
+
+    for (unsigned pass = 0; pass <= f->nopts && rc == JS_OK; pass++) {
+        const char *only = pass ? f->opts[pass - 1].name : NULL;
+        struct cq_sql s;
+        struct db_result res;
+        bool dup = false;
+
+        /* One pass per distinct filtered name. */
+        for (unsigned k = 0; only && k + 1 < pass; k++)
+            if (same_name(f->opts[k].name, only))
+                dup = true;
+        if (dup)
+            continue;
+        cq_sql_init(&s);
+        cq_sql_add(&s, "SELECT v.name, v.value, COUNT(*) FROM"
+                       " product_option_values v JOIN (SELECT p.id");
+        f->skip_option = only;
+        cq_from_where(f, only ? CQ_NO_OPTIONS : CQ_ALL, &s);
+        f->skip_option = NULL;
+        cq_sql_add(&s, ") x ON x.id = v.product_id");
+        if (only)
+            cq_sql_addp(&s, " WHERE v.name = ?", DBP_S(only));
+        cq_sql_add(&s, " GROUP BY v.name, v.value"
+                       " ORDER BY COUNT(*) DESC, v.name, v.value LIMIT 40");
+        rc = run(r, &s, &res);
+        for (unsigned i = 0; rc == JS_OK && i < res.nrows; i++) {
+            const char *name = db_get(&res, i, 0);
+            bool filtered = false;
+            json_object *o;
+
+            /* Pass 0 leaves filtered names to their own pass. */
+            for (unsigned k = 0; !only && k < f->nopts; k++)
+                if (same_name(f->opts[k].name, name))
+                    filtered = true;
+            if (filtered)
+                continue;
+            o = json_object_new_object();
+            json_object_object_add(o, "name", json_str(name));
+            json_object_object_add(o, "value", json_str(db_get(&res, i, 1)));
+            json_object_object_add(o, "count",
+                                   json_int(db_get_int(&res, i, 2, 0)));
+            json_object_array_add(arr, o);
+        }
+    }
+    if (rc) {
+        json_object_put(arr);
+        return rc;
+    }
+    json_object_object_add(out, "options", arr);
+    return JS_OK;
+}
+
+/* Items and total for f; *total gets the count. */
+static int
+list_page(struct req *r, const struct cq_filters *f, json_object **items,
+          int64_t *total)
+{
+    struct cq_sql s;
+    struct db_result res;
+    int rc;
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, CARD_COLS);
+    cq_from_where(f, CQ_ALL, &s);
+    cq_order(f, &s);
+    cq_sql_addp(&s, " LIMIT ?", DBP_I(f->per_page));
+    cq_sql_addp(&s, " OFFSET ?", DBP_I((f->page - 1) * f->per_page));
+    rc = run(r, &s, &res);
+    if (rc)
+        return rc;
+    *items = json_object_new_array();
+    for (unsigned i = 0; i < res.nrows; i++)
+        json_object_array_add(*items, card_json(r, &res, i));
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, "SELECT COUNT(*)");
+    cq_from_where(f, CQ_ALL, &s);
+    rc = run(r, &s, &res);
+    if (rc) {
+        json_object_put(*items);
+        return rc;
+    }
+    *total = db_get_int(&res, 0, 0, 0);
+    return JS_OK;
+}
+
+int
+catalog_products(struct req *r)
+{
+    struct cq_filters f;
+    struct db_result cat;
+    json_object *items = NULL, *facets, *root;
+    int64_t total = 0, category_id = 0;
+    const char *corrected = NULL;
+    int rc;
+
+    if (cq_parse(r, &f))
+        return JS_REPLIED;
+    if (f.category) {
+        rc = db_read(r, SQL_CATEGORY_BY_SLUG, DB_ARGS(DBP_S(f.category)),
+                     &cat);
+        if (rc)
+            return rc;
+        if (!cat.nrows)
+            return reply_err(r, JS_NOTFOUND, "category",
+                             "category '%s' not found", f.category);
+        category_id = db_get_int(&cat, 0, 0, 0);
+        f.category_path = db_get(&cat, 0, 1);
+    }
+    if (f.q) {
+        f.mquery = search_build_query(r, f.q);
+        if (!f.mquery)
+            f.q = NULL;     /* only punctuation: a plain listing */
+        else if (f.sort != CQ_SORT_RELEVANCE && !req_query(r, "sort"))
+            f.sort = CQ_SORT_RELEVANCE;
+    }
+    rc = list_page(r, &f, &items, &total);
+    if (!rc && total == 0 && f.mquery) {
+        /* Nothing for every word: try the forgiving query. */
+        const char *fz = search_fuzzy(r, f.q, &corrected);
+
+        if (fz) {
+            json_object_put(items);
+            items = NULL;
+            f.mquery = fz;
+            f.fuzzy = true;
+            rc = list_page(r, &f, &items, &total);
+        }
+    }
+    if (rc)
+        return rc;
+    facets = json_object_new_object();
+    rc = facet_categories(r, &f, category_id, facets);
+    if (!rc)
+        rc = facet_brands(r, &f, facets);
+    if (!rc)
+        rc = facet_price(r, &f, facets);
+    if (!rc)
+        rc = facet_rating_stock(r, &f, facets);
+    if (!rc)
+        rc = facet_options(r, &f, facets);
+    if (rc) {
+        json_object_put(items);
+        json_object_put(facets);
+        return rc;
+    }
+    root = json_object_new_object();
+    json_object_object_add(root, "items", items);
+    json_object_object_add(root, "total", json_int(total));
+    json_object_object_add(root, "page", json_int(f.page));
+    json_object_object_add(root, "per_page", json_int(f.per_page));
+    json_object_object_add(root, "facets", facets);
+    if (f.q) {
+        json_object *sr = json_object_new_object();
+
+        json_object_object_add(sr, "q", json_str(f.q));
+        json_object_object_add(sr, "fuzzy", json_object_new_boolean(f.fuzzy));
+        json_object_object_add(sr, "corrected", f.fuzzy && corrected
+                                                    ? json_str(corrected)
+                                                    : NULL);
+        json_object_object_add(sr, "capped_at", json_int(CQ_SEARCH_CAP));
+        json_object_object_add(root, "search", sr);
+    }
+    reply_json(r, 200, root);
+    cacheable(r, 10);
+    return JS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* detail                                                               */
+
+static const char *
+stock_status(int64_t stock)
+{
+    if (stock <= 0)
+        return "out_of_stock";
+    return stock <= LOW_STOCK ? "low_stock" : "in_stock";
+}
+
+int
+catalog_product(struct req *r)
+{
+    const char *ref = req_param(r, "ref");
+    struct db_result p, bc, opts, skus, specs, imgs;
+    json_object *o, *arr, *m, *b;
+    int64_t id = 0, pid;
+    const char *cur;
+    int rc;
+
+    if (!ref || strlen(ref) > 160)
+        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
+    if (parse_int64(ref, 1, INT64_MAX, &id))
+        id = 0;
+    rc = db_read(r, SQL_PRODUCT, DB_ARGS(DBP_I(id), DBP_S(ref)), &p);
+    if (rc)
+        return rc;
+    if (!p.nrows)
+        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
+    pid = db_get_int(&p, 0, 0, 0);
+    rc = db_read(r, SQL_BREADCRUMB, DB_ARGS(DBP_S(db_get(&p, 0, 13))), &bc);
+    if (!rc)
+        rc = db_read(r, SQL_OPTIONS, DB_ARGS(DBP_I(pid)), &opts);
+    if (!rc)
+        rc = db_read(r, SQL_SKUS, DB_ARGS(DBP_I(pid)), &skus);
+    if (!rc)
+        rc = db_read(r, SQL_SPECS, DB_ARGS(DBP_I(pid)), &specs);
+    if (!rc)
+        rc = db_read(r, SQL_IMAGES, DB_ARGS(DBP_I(pid)), &imgs);
+    if (rc)
+        return rc;
+    cur = db_get(&p, 0, 4);
+    o = json_object_new_object();
+    json_object_object_add(o, "id", json_int(pid));
+    json_object_object_add(o, "slug", json_str(db_get(&p, 0, 1)));
+    json_object_object_add(o, "name", json_str(db_get(&p, 0, 2)));
+    json_object_object_add(o, "description", json_str(db_get(&p, 0, 3)));
+    json_object_object_add(o, "price", money(db_get_int(&p, 0, 5, 0), cur));
+    json_object_object_add(o, "price_max",
+                           money(db_get_int(&p, 0, 6, 0), cur));
+    json_object_object_add(o, "in_stock", json_object_new_boolean(
+                               db_get_int(&p, 0, 7, 0) == 1));
+    json_object_object_add(o, "rating", rating_json(db_get_int(&p, 0, 8, 0),
+                                                    db_get_int(&p, 0, 9, 0)));
+    json_object_object_add(o, "sales_count",
+                           json_int(db_get_int(&p, 0, 10, 0)));
+    m = json_object_new_object();
+    json_object_object_add(m, "id", json_int(db_get_int(&p, 0, 11, 0)));
+    json_object_object_add(m, "name", json_str(db_get(&p, 0, 12)));
+    json_object_object_add(o, "merchant", m);
+    b = NULL;
+    if (db_get(&p, 0, 14)) {
+        b = json_object_new_object();
+        json_object_object_add(b, "slug", json_str(db_get(&p, 0, 14)));
+        json_object_object_add(b, "name", json_str(db_get(&p, 0, 15)));
+    }
+    json_object_object_add(o, "brand", b);
+    json_object_object_add(o, "updated_at", json_str(db_get(&p, 0, 16)));
+
+    arr = json_object_new_array();
+    for (unsigned i = 0; i < bc.nrows; i++) {
+        json_object *c = json_object_new_object();
+
+        json_object_object_add(c, "id", json_int(db_get_int(&bc, i, 0, 0)));
+        json_object_object_add(c, "slug", json_str(db_get(&bc, i, 1)));
+        json_object_object_add(c, "name_zh", json_str(db_get(&bc, i, 2)));
+        json_object_object_add(c, "name_en", json_str(db_get(&bc, i, 3)));
+        json_object_array_add(arr, c);
+    }
+    json_object_object_add(o, "breadcrumb", arr);
+
+    arr = json_object_new_array();
+    for (unsigned i = 0; i < opts.nrows; i++)
+        json_object_array_add(arr, json_str(db_get(&opts, i, 0)));
+    json_object_object_add(o, "options", arr);
+
+    arr = json_object_new_array();
+    for (unsigned i = 0; i < skus.nrows; i++) {
+        json_object *s = json_object_new_object(), *vals;
+        const char *cmp = db_get(&skus, i, 6);
+
+        json_object_object_add(s, "id", json_int(db_get_int(&skus, i, 0, 0)));
+        json_object_object_add(s, "code", json_str(db_get(&skus, i, 1)));
+        vals = json_object_new_array();
+        for (unsigned k = 0; k < opts.nrows && k < 3; k++)
+            json_object_array_add(vals, json_str(db_get(&skus, i, 2 + k)));
+        json_object_object_add(s, "options", vals);
+        json_object_object_add(s, "price",
+                               money(db_get_int(&skus, i, 5, 0), cur));
+        json_object_object_add(s, "compare_at_price", cmp
+                               ? money(db_get_int(&skus, i, 6, 0), cur)
+                               : NULL);
+        json_object_object_add(s, "stock_status", json_str(
+            stock_status(db_get_int(&skus, i, 7, 0))));
+        json_object_object_add(s, "image_index", db_get(&skus, i, 8)
+                               ? json_int(db_get_int(&skus, i, 8, 0)) : NULL);
+        json_object_object_add(s, "barcode", json_str(db_get(&skus, i, 9)));
+        json_object_array_add(arr, s);
+    }
+    json_object_object_add(o, "skus", arr);
+
+    arr = json_object_new_array();
+    for (unsigned i = 0; i < specs.nrows; i++) {
+        json_object *s = json_object_new_object();
+
+        json_object_object_add(s, "name", json_str(db_get(&specs, i, 0)));
+        json_object_object_add(s, "value", json_str(db_get(&specs, i, 1)));
+        json_object_array_add(arr, s);
+    }
+    json_object_object_add(o, "specs", arr);
+
+    arr = json_object_new_array();
+    for (unsigned i = 0; i < imgs.nrows; i++) {
+        json_object *im = image_json(r, db_get(&imgs, i, 0),
+                                     db_get(&imgs, i, 1));
+
+        json_object_object_add(im, "width",
+                               json_int(db_get_int(&imgs, i, 2, 0)));
+        json_object_object_add(im, "height",
+                               json_int(db_get_int(&imgs, i, 3, 0)));
+        json_object_array_add(arr, im);
+    }
+    json_object_object_add(o, "images", arr);
+    reply_json(r, 200, o);
+    cacheable(r, 10);
+    return JS_OK;
+}
+
+int
+catalog_refresh_product(struct req *r, int64_t product_id)
+{
+    int rc = db_write(r, SQL_REFRESH, DB_ARGS(DBP_I(product_id)), NULL);
+
+    if (!rc)
+        rc = db_write(r, SQL_POV_CLEAR, DB_ARGS(DBP_I(product_id)), NULL);
+    if (!rc)
+        rc = db_write(r, SQL_POV_FILL, DB_ARGS(DBP_I(product_id)), NULL);
+    return rc;
+}
