@@ -206,20 +206,33 @@ catalog_brands(struct req *r)
 /* ------------------------------------------------------------------ */
 /* listing                                                              */
 
+/* The page's rows carry no per-row subqueries: MariaDB would run them for
+ * every candidate before sorting.  Merchant names and first images of the
+ * page come in one more statement (card_extras). */
 #define CARD_COLS \
     "SELECT p.id, p.slug, p.name, p.currency, p.min_price, p.max_price," \
-    " p.in_stock, p.rating_avg, p.rating_count, p.merchant_id," \
-    " (SELECT m.name FROM merchants m WHERE m.id = p.merchant_id)," \
-    " (SELECT i.base FROM product_images i WHERE i.product_id = p.id" \
-    "  ORDER BY i.position LIMIT 1)"
+    " p.in_stock, p.rating_avg, p.rating_count, p.merchant_id"
+
+/* Merchant name and first image base of the products on a page. */
+struct card_extra {
+    int64_t id;
+    const char *merchant, *image;
+};
 
 static json_object *
-card_json(struct req *r, const struct db_result *res, unsigned i)
+card_json(struct req *r, const struct db_result *res, unsigned i,
+          const struct card_extra *extra, unsigned nextra)
 {
     json_object *o = json_object_new_object(), *m;
-    const char *cur = db_get(res, i, 3), *img = db_get(res, i, 11);
+    const char *cur = db_get(res, i, 3), *img = NULL, *mname = "";
+    int64_t id = db_get_int(res, i, 0, 0);
 
-    json_object_object_add(o, "id", json_int(db_get_int(res, i, 0, 0)));
+    for (unsigned k = 0; k < nextra; k++)
+        if (extra[k].id == id) {
+            img = extra[k].image;
+            mname = extra[k].merchant ? extra[k].merchant : "";
+        }
+    json_object_object_add(o, "id", json_int(id));
     json_object_object_add(o, "slug", json_str(db_get(res, i, 1)));
     json_object_object_add(o, "name", json_str(db_get(res, i, 2)));
     json_object_object_add(o, "price",
@@ -233,7 +246,7 @@ card_json(struct req *r, const struct db_result *res, unsigned i)
                                        db_get_int(res, i, 8, 0)));
     m = json_object_new_object();
     json_object_object_add(m, "id", json_int(db_get_int(res, i, 9, 0)));
-    json_object_object_add(m, "name", json_str(db_get(res, i, 10)));
+    json_object_object_add(m, "name", json_str(mname));
     json_object_object_add(o, "merchant", m);
     json_object_object_add(o, "image", img ? image_json(r, img, NULL)
                                            : NULL);
@@ -319,32 +332,66 @@ facet_categories(struct req *r, const struct cq_filters *f,
     return JS_OK;
 }
 
+/*
+ * One row of aggregates over the products f selects, leaving out the
+ * filter of `skip`: the count, the price buckets, the rating thresholds
+ * and the number in stock.  With no price, rating or stock filter active
+ * one such row answers the total and three facets at once.
+ */
+enum { AGG_COUNT = 0, AGG_PRICE = 1, AGG_RATING = 1 + 8, AGG_STOCK = 13,
+       AGG_COLS = 14 };
+
 static int
-facet_price(struct req *r, const struct cq_filters *f, json_object *out)
+aggregates(struct req *r, const struct cq_filters *f, enum cq_facet skip,
+           struct db_result *res)
 {
-    struct cq_sql s;
-    struct db_result res;
-    json_object *arr;
     size_t nb = ARRAY_SIZE(price_edges);
-    int rc;
+    struct cq_sql s;
 
     cq_sql_init(&s);
-    cq_sql_add(&s, "SELECT");
+    cq_sql_add(&s, "SELECT COUNT(*)");
     for (size_t b = 0; b < nb; b++) {
-        cq_sql_addp(&s, b ? ", SUM(p.min_price >= ?" : " SUM(p.min_price >= ?",
-                    DBP_I(price_edges[b]));
+        cq_sql_addp(&s, ", SUM(p.min_price >= ?", DBP_I(price_edges[b]));
         if (b + 1 < nb)
-            cq_sql_addp(&s, " AND p.min_price < ?)", DBP_I(price_edges[b + 1]));
+            cq_sql_addp(&s, " AND p.min_price < ?)",
+                        DBP_I(price_edges[b + 1]));
         else
             cq_sql_add(&s, ")");
     }
-    cq_from_where(f, CQ_NO_PRICE, &s);
-    rc = run(r, &s, &res);
-    if (rc)
-        return rc;
+    cq_sql_add(&s, ", SUM(p.rating_avg >= 400), SUM(p.rating_avg >= 300),"
+                   " SUM(p.rating_avg >= 200), SUM(p.rating_avg >= 100),"
+                   " SUM(p.in_stock = 1)");
+    cq_from_where(f, skip, &s);
+    return run(r, &s, res);
+}
+
+static int64_t
+agg(const struct db_result *res, unsigned col)
+{
+    return res->nrows ? db_get_int(res, 0, col, 0) : 0;
+}
+
+/* The price, rating and stock facets, each without its own filter. */
+static int
+facet_scalars(struct req *r, const struct cq_filters *f,
+              const struct db_result *all, json_object *out)
+{
+    struct db_result own;
+    const struct db_result *src;
+    json_object *arr, *stock;
+    size_t nb = ARRAY_SIZE(price_edges);
+    int rc;
+
+    src = all;
+    if (f->min_price >= 0 || f->max_price >= 0) {
+        rc = aggregates(r, f, CQ_NO_PRICE, &own);
+        if (rc)
+            return rc;
+        src = &own;
+    }
     arr = json_object_new_array();
-    for (size_t b = 0; b < nb && res.nrows; b++) {
-        int64_t n = db_get_int(&res, 0, (unsigned)b, 0);
+    for (size_t b = 0; b < nb; b++) {
+        int64_t n = agg(src, AGG_PRICE + (unsigned)b);
         json_object *o;
 
         if (!n)
@@ -357,45 +404,33 @@ facet_price(struct req *r, const struct cq_filters *f, json_object *out)
         json_object_array_add(arr, o);
     }
     json_object_object_add(out, "price", arr);
-    return JS_OK;
-}
 
-static int
-facet_rating_stock(struct req *r, const struct cq_filters *f,
-                   json_object *out)
-{
-    struct cq_sql s;
-    struct db_result res;
-    json_object *arr, *stock;
-    int rc;
-
-    cq_sql_init(&s);
-    cq_sql_add(&s, "SELECT SUM(p.rating_avg >= 400), SUM(p.rating_avg >= 300),"
-                   " SUM(p.rating_avg >= 200), SUM(p.rating_avg >= 100)");
-    cq_from_where(f, CQ_NO_RATING, &s);
-    rc = run(r, &s, &res);
-    if (rc)
-        return rc;
+    src = all;
+    if (f->min_rating) {
+        rc = aggregates(r, f, CQ_NO_RATING, &own);
+        if (rc)
+            return rc;
+        src = &own;
+    }
     arr = json_object_new_array();
-    for (unsigned k = 0; k < 4 && res.nrows; k++) {
+    for (unsigned k = 0; k < 4; k++) {
         json_object *o = json_object_new_object();
 
         json_object_object_add(o, "min_rating", json_int(4 - k));
-        json_object_object_add(o, "count",
-                               json_int(db_get_int(&res, 0, k, 0)));
+        json_object_object_add(o, "count", json_int(agg(src, AGG_RATING + k)));
         json_object_array_add(arr, o);
     }
     json_object_object_add(out, "rating", arr);
 
-    cq_sql_init(&s);
-    cq_sql_add(&s, "SELECT SUM(p.in_stock = 1)");
-    cq_from_where(f, CQ_NO_STOCK, &s);
-    rc = run(r, &s, &res);
-    if (rc)
-        return rc;
+    src = all;
+    if (f->in_stock) {
+        rc = aggregates(r, f, CQ_NO_STOCK, &own);
+        if (rc)
+            return rc;
+        src = &own;
+    }
     stock = json_object_new_object();
-    json_object_object_add(stock, "count", json_int(res.nrows
-                           ? db_get_int(&res, 0, 0, 0) : 0));
+    json_object_object_add(stock, "count", json_int(agg(src, AGG_STOCK)));
     json_object_object_add(out, "in_stock", stock);
     return JS_OK;
 }
@@ -464,13 +499,14 @@ facet_options(struct req *r, struct cq_filters *f, json_object *out)
     return JS_OK;
 }
 
-/* Items and total for f; *total gets the count. */
+/* The page of product cards for f. */
 static int
-list_page(struct req *r, const struct cq_filters *f, json_object **items,
-          int64_t *total)
+list_items(struct req *r, const struct cq_filters *f, json_object **items)
 {
     struct cq_sql s;
-    struct db_result res;
+    struct db_result res, ext;
+    struct card_extra *extra = NULL;
+    unsigned nextra = 0;
     int rc;
 
     cq_sql_init(&s);
@@ -482,19 +518,31 @@ list_page(struct req *r, const struct cq_filters *f, json_object **items,
     rc = run(r, &s, &res);
     if (rc)
         return rc;
+    if (res.nrows) {
+        cq_sql_init(&s);
+        cq_sql_add(&s, "SELECT p.id, m.name, (SELECT i.base FROM"
+                       " product_images i WHERE i.product_id = p.id"
+                       " ORDER BY i.position LIMIT 1) FROM products p"
+                       " JOIN merchants m ON m.id = p.merchant_id"
+                       " WHERE p.id IN (");
+        for (unsigned i = 0; i < res.nrows; i++)
+            cq_sql_addp(&s, i ? ", ?" : "?",
+                        DBP_I(db_get_int(&res, i, 0, 0)));
+        cq_sql_add(&s, ")");
+        rc = run(r, &s, &ext);
+        if (rc)
+            return rc;
+        extra = arena_calloc(&r->arena, ext.nrows + 1, sizeof(*extra));
+        for (unsigned i = 0; i < ext.nrows; i++) {
+            extra[i].id = db_get_int(&ext, i, 0, 0);
+            extra[i].merchant = db_get(&ext, i, 1);
+            extra[i].image = db_get(&ext, i, 2);
+        }
+        nextra = ext.nrows;
+    }
     *items = json_object_new_array();
     for (unsigned i = 0; i < res.nrows; i++)
-        json_object_array_add(*items, card_json(r, &res, i));
-
-    cq_sql_init(&s);
-    cq_sql_add(&s, "SELECT COUNT(*)");
-    cq_from_where(f, CQ_ALL, &s);
-    rc = run(r, &s, &res);
-    if (rc) {
-        json_object_put(*items);
-        return rc;
-    }
-    *total = db_get_int(&res, 0, 0, 0);
+        json_object_array_add(*items, card_json(r, &res, i, extra, nextra));
     return JS_OK;
 }
 
@@ -502,7 +550,7 @@ int
 catalog_products(struct req *r)
 {
     struct cq_filters f;
-    struct db_result cat;
+    struct db_result cat, all;
     json_object *items = NULL, *facets, *root;
     int64_t total = 0, category_id = 0;
     const char *corrected = NULL;
@@ -528,19 +576,25 @@ catalog_products(struct req *r)
         else if (f.sort != CQ_SORT_RELEVANCE && !req_query(r, "sort"))
             f.sort = CQ_SORT_RELEVANCE;
     }
-    rc = list_page(r, &f, &items, &total);
-    if (!rc && total == 0 && f.mquery) {
-        /* Nothing for every word: try the forgiving query. */
+    rc = aggregates(r, &f, CQ_ALL, &all);
+    if (!rc && agg(&all, AGG_COUNT) == 0 && f.mquery) {
+        /* Nothing for every word: try the corrected, forgiving query. */
         const char *fz = search_fuzzy(r, f.q, &corrected);
 
         if (fz) {
-            json_object_put(items);
-            items = NULL;
             f.mquery = fz;
             f.fuzzy = true;
-            rc = list_page(r, &f, &items, &total);
+            rc = aggregates(r, &f, CQ_ALL, &all);
         }
     }
+    if (rc)
+        return rc;
+    total = agg(&all, AGG_COUNT);
+    /* Past the last page there is nothing to fetch. */
+    if ((f.page - 1) * f.per_page < total)
+        rc = list_items(r, &f, &items);
+    else
+        items = json_object_new_array();
     if (rc)
         return rc;
     facets = json_object_new_object();
@@ -548,9 +602,7 @@ catalog_products(struct req *r)
     if (!rc)
         rc = facet_brands(r, &f, facets);
     if (!rc)
-        rc = facet_price(r, &f, facets);
-    if (!rc)
-        rc = facet_rating_stock(r, &f, facets);
+        rc = facet_scalars(r, &f, &all, facets);
     if (!rc)
         rc = facet_options(r, &f, facets);
     if (rc) {

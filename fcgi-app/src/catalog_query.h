@@ -19,7 +19,7 @@ struct req;
 
 #define CQ_MAX_BRANDS 8
 #define CQ_MAX_OPTIONS 4
-#define CQ_MAX_PARAMS 48
+#define CQ_MAX_PARAMS 96   /* a page of ids (<= 60) plus filters */
 #define CQ_MAX_PER_PAGE 60
 #define CQ_MAX_OFFSET 10000
 #define CQ_SEARCH_CAP 1000     /* matches considered for results and facets */

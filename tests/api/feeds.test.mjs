@@ -82,6 +82,7 @@ before(async () => {
     INSERT INTO ${DB}.categories (slug, name_zh, name_en)
       VALUES ('feed-test-${tag}', '测试', 'Feed test');
     SET @c = LAST_INSERT_ID();
+    UPDATE ${DB}.categories SET path = CONCAT('/', @c, '/') WHERE id = @c;
     INSERT INTO ${DB}.brands (slug, name) VALUES ('feed-test-${tag}', 'B&O "<Play>"');
     SET @b = LAST_INSERT_ID();
     INSERT INTO ${DB}.products (merchant_id, category_id, brand_id, slug, name,
