@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "cart.h"
 #include "db.h"
 #include "log.h"
 #include "reply.h"
@@ -207,7 +208,11 @@ auth_session_start(struct req *r, int64_t user_id, int64_t acting_merchant_id)
     if (rc)
         return rc;
     if (old) {
-        rc = db_write(r, SQL_DELETE, DB_ARGS(DBP_I(old)), NULL);
+        /* A guest signing in keeps what they picked. */
+        if (user_id && !r->session->user_id)
+            rc = cart_merge_guest(r, old, user_id);
+        if (!rc)
+            rc = db_write(r, SQL_DELETE, DB_ARGS(DBP_I(old)), NULL);
         if (rc)
             return rc;
     }

@@ -88,16 +88,6 @@ catalog_image_url(struct req *r, const char *base, const char *size,
 }
 
 static json_object *
-money(int64_t amount, const char *currency)
-{
-    json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "amount", json_int(amount));
-    json_object_object_add(o, "currency", json_str(currency));
-    return o;
-}
-
-static json_object *
 image_json(struct req *r, const char *base, const char *alt)
 {
     static const char *const sizes[] = { "thumb", "card", "full" };
@@ -236,9 +226,9 @@ card_json(struct req *r, const struct db_result *res, unsigned i,
     json_object_object_add(o, "slug", json_str(db_get(res, i, 1)));
     json_object_object_add(o, "name", json_str(db_get(res, i, 2)));
     json_object_object_add(o, "price",
-                           money(db_get_int(res, i, 4, 0), cur));
+                           json_money(db_get_int(res, i, 4, 0), cur));
     json_object_object_add(o, "price_max",
-                           money(db_get_int(res, i, 5, 0), cur));
+                           json_money(db_get_int(res, i, 5, 0), cur));
     json_object_object_add(o, "in_stock", json_object_new_boolean(
                                db_get_int(res, i, 6, 0) == 1));
     json_object_object_add(o, "rating",
@@ -680,9 +670,10 @@ catalog_product(struct req *r)
     json_object_object_add(o, "slug", json_str(db_get(&p, 0, 1)));
     json_object_object_add(o, "name", json_str(db_get(&p, 0, 2)));
     json_object_object_add(o, "description", json_str(db_get(&p, 0, 3)));
-    json_object_object_add(o, "price", money(db_get_int(&p, 0, 5, 0), cur));
+    json_object_object_add(o, "price",
+                           json_money(db_get_int(&p, 0, 5, 0), cur));
     json_object_object_add(o, "price_max",
-                           money(db_get_int(&p, 0, 6, 0), cur));
+                           json_money(db_get_int(&p, 0, 6, 0), cur));
     json_object_object_add(o, "in_stock", json_object_new_boolean(
                                db_get_int(&p, 0, 7, 0) == 1));
     json_object_object_add(o, "rating", rating_json(db_get_int(&p, 0, 8, 0),
@@ -731,9 +722,9 @@ catalog_product(struct req *r)
             json_object_array_add(vals, json_str(db_get(&skus, i, 2 + k)));
         json_object_object_add(s, "options", vals);
         json_object_object_add(s, "price",
-                               money(db_get_int(&skus, i, 5, 0), cur));
+                               json_money(db_get_int(&skus, i, 5, 0), cur));
         json_object_object_add(s, "compare_at_price", cmp
-                               ? money(db_get_int(&skus, i, 6, 0), cur)
+                               ? json_money(db_get_int(&skus, i, 6, 0), cur)
                                : NULL);
         json_object_object_add(s, "stock_status", json_str(
             stock_status(db_get_int(&skus, i, 7, 0))));

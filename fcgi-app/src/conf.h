@@ -42,6 +42,7 @@ struct conf {
     unsigned gtid_wait_ms;
     unsigned max_replica_lag_ms;
 
+    unsigned order_pay_minutes;  /* unpaid orders expire after this */
     size_t max_body_bytes;
     size_t max_upload_bytes;     /* image uploads (ROUTE_UPLOAD) */
     unsigned max_json_depth;

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "order.h"
 #include "outbox.h"
 #include "req.h"
 #include "util.h"
@@ -63,6 +64,7 @@ static const struct job jobs[] = {
     { "replication-heartbeat", 1000, job_heartbeat },
     { "outbox-delivery", 500, outbox_drain },
     { "expire-sessions", 60000, job_expire },
+    { "expire-unpaid-orders", 15000, order_expire_unpaid },
 };
 
 void

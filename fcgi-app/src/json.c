@@ -261,3 +261,15 @@ json_int(int64_t v)
 {
     return nn(json_object_new_int64(v));
 }
+
+json_object *
+json_money(int64_t amount, const char *currency)
+{
+    json_object *o = json_object_new_object();
+
+    if (!o)
+        die_oom();
+    json_object_object_add(o, "amount", json_int(amount));
+    json_object_object_add(o, "currency", json_str(currency));
+    return o;
+}

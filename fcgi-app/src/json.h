@@ -48,6 +48,9 @@ json_object *json_str(const char *s);
 json_object *json_strn(const char *s, size_t n);
 json_object *json_int(int64_t v);
 
+/* Money: {"amount": minor units, "currency": "CNY"}. */
+json_object *json_money(int64_t amount, const char *currency);
+
 /* True when s[0..len) is well-formed UTF-8 without NUL bytes. */
 bool utf8_valid(const char *s, size_t len);
 

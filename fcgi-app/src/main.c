@@ -97,17 +97,17 @@ seed(const struct conf *conf, int64_t n, bool force)
     db_release();
     if (rc)
         return 1;
-    if (res.already_seeded) {
+    if (res.already_seeded)
         printf("the catalog is already seeded (use --force to replace the "
                "demo products)\n");
-        return 0;
-    }
-    printf("seeded in %.1f s: %lld products, %lld SKUs, %lld categories, "
-           "%lld brands, %lld images; %lld products indexed for search\n",
-           (double)(now_us() - t0) / 1e6, (long long)res.products,
-           (long long)res.skus, (long long)res.categories,
-           (long long)res.brands, (long long)res.images,
-           (long long)res.indexed);
+    else
+        printf("seeded in %.1f s: %lld products, %lld SKUs, %lld "
+               "categories, %lld brands, %lld images; %lld products "
+               "indexed for search\n",
+               (double)(now_us() - t0) / 1e6, (long long)res.products,
+               (long long)res.skus, (long long)res.categories,
+               (long long)res.brands, (long long)res.images,
+               (long long)res.indexed);
     printf("demo accounts:\n");
     for (unsigned i = 0; i < SEED_NACCOUNTS; i++)
         printf("  %-9s %-22s %s\n", seed_accounts[i].role,

@@ -15,11 +15,13 @@
 #include "address.h"
 #include "admin.h"
 #include "audit.h"
+#include "cart.h"
 #include "catalog.h"
 #include "feed.h"
 #include "media.h"
 #include "merchant.h"
 #include "ops.h"
+#include "order.h"
 #include "search.h"
 #include "util.h"
 
@@ -44,6 +46,19 @@ const struct route routes[] = {
     { "GET",    "/sitemap.xml", feed_sitemap_index, ACCESS_PUBLIC, 0 },
     { "GET",    "/sitemaps/:name", feed_sitemap_page, ACCESS_PUBLIC, 0 },
     { "GET",    "/feeds/products.xml", feed_products, ACCESS_PUBLIC, 0 },
+
+    /* cart, checkout, orders */
+    { "GET",    "/api/v1/cart", cart_get, ACCESS_GUEST, 0 },
+    { "POST",   "/api/v1/cart/items", cart_add, ACCESS_GUEST, J },
+    { "PATCH",  "/api/v1/cart/items/:id", cart_update, ACCESS_GUEST, J },
+    { "DELETE", "/api/v1/cart/items/:id", cart_remove, ACCESS_GUEST, 0 },
+    { "POST",   "/api/v1/checkout/quote", order_quote, ACCESS_SHOPPER, J },
+    { "POST",   "/api/v1/checkout", order_checkout, ACCESS_SHOPPER,
+      J | ROUTE_IDEMPOTENT },
+    { "GET",    "/api/v1/orders", order_list, ACCESS_SHOPPER, 0 },
+    { "GET",    "/api/v1/orders/:id", order_get, ACCESS_SHOPPER, 0 },
+    { "POST",   "/api/v1/orders/:id/cancel", order_cancel, ACCESS_SHOPPER,
+      0 },
 
     /* accounts */
     { "POST",   "/api/v1/auth/register", account_register, ACCESS_PUBLIC,

@@ -44,12 +44,13 @@ static const char SQL_UNINDEX_ONE[] =
     "DELETE FROM product_search WHERE product_id = ?";
 static const char SQL_IS_LIVE[] =
     "SELECT status = 'live' FROM products WHERE id = ?";
-static const char SQL_CLEAR[] = "DELETE FROM product_search";
+/* TRUNCATE: deleting row by row from Mroonga took minutes at 100k rows. */
+static const char SQL_CLEAR[] = "TRUNCATE TABLE product_search";
 static const char SQL_INDEX_BATCH[] =
     "INSERT INTO product_search (product_id, name, body) "
     INDEX_SELECT "WHERE p.id > ? AND p.id <= ? AND p.status = 'live'";
 static const char SQL_MAX_ID[] = "SELECT COALESCE(MAX(id), 0) FROM products";
-static const char SQL_TERMS_CLEAR[] = "DELETE FROM search_terms";
+static const char SQL_TERMS_CLEAR[] = "TRUNCATE TABLE search_terms";
 static const char SQL_NAMES[] =
     "SELECT CONCAT_WS(' ', p.name, b.name) FROM products p "
     "LEFT JOIN brands b ON b.id = p.brand_id "

@@ -125,6 +125,14 @@ static const char SQL_TMP_MERCHANT[] =
 /* ------------------------------------------------------------------ */
 /* SQL: --force                                                         */
 
+static const char SQL_ONLY_DEMO[] =
+    "SELECT NOT EXISTS (SELECT 1 FROM products p"
+    " LEFT JOIN seed_merchant m ON m.id = p.merchant_id WHERE m.id IS NULL)";
+static const char *const sql_truncate[] = {
+    "TRUNCATE TABLE skus", "TRUNCATE TABLE product_options",
+    "TRUNCATE TABLE product_option_values", "TRUNCATE TABLE product_specs",
+    "TRUNCATE TABLE product_images", "TRUNCATE TABLE products",
+};
 static const char SQL_DEMO_RANGE[] =
     "SELECT COALESCE(MIN(p.id), 0), COALESCE(MAX(p.id), -1) FROM products p"
     " JOIN seed_merchant m ON m.id = p.merchant_id";
@@ -529,6 +537,22 @@ delete_demo(struct req *r, struct seed *s)
     int64_t first, last;
     int rc;
 
+    /* Only demo products: emptying the tables takes seconds where
+     * deleting a million products row by row takes minutes.  TRUNCATE
+     * fails when another table references one by a foreign key; then the
+     * rows go in batches. */
+    rc = db_read_primary(r, SQL_ONLY_DEMO, DB_NOARGS, &res);
+    if (rc)
+        return rc;
+    if (db_get_int(&res, 0, 0, 0)) {
+        for (unsigned i = 0; i < ARRAY_SIZE(sql_truncate) && !rc; i++)
+            rc = db_write(r, sql_truncate[i], DB_NOARGS, NULL);
+        if (!rc) {
+            info("emptied the catalog (it held demo products only)");
+            return JS_OK;
+        }
+        warning("cannot empty the catalog tables: deleting in batches");
+    }
     rc = db_read_primary(r, SQL_DEMO_RANGE, DB_NOARGS, &res);
     if (rc)
         return rc;

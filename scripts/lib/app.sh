@@ -74,6 +74,20 @@ app_migrate() {
           die "jishi-fcgi migrate failed (log: $LOG_DIR/migrate.log)"; }
 }
 
+# app_seed [N]: load the demo marketplace once (N products, default 3000,
+# or JISHI_DEMO_PRODUCTS); a seeded database is left as it is.  The
+# command's output (timings, demo logins) goes to $LOG_DIR/seed.log.
+app_seed() {
+    local n=${1:-${JISHI_DEMO_PRODUCTS:-3000}}
+    build_env_load
+    [ "$JISHI_SANITIZERS" = 1 ] && sanitizer_env
+    info "demo data ($n products, first run only)"
+    "$JISHI_BIN" seed --config "$VAR/jishi.json" --products "$n" \
+        >"$LOG_DIR/seed.log" 2>&1 ||
+        { tail -20 "$LOG_DIR/seed.log" >&2;
+          die "jishi-fcgi seed failed (log: $LOG_DIR/seed.log)"; }
+}
+
 fcgi_start() {
     local pid
     build_env_load

@@ -25,6 +25,8 @@ main(void)
     srunner_add_suite(sr, reply_suite());
     srunner_add_suite(sr, db_suite());
     srunner_add_suite(sr, app_suite());
+    srunner_add_suite(sr, order_suite());
+    srunner_add_suite(sr, pricing_suite());
     srunner_add_suite(sr, metrics_suite());
     srunner_add_suite(sr, media_suite());
     srunner_add_suite(sr, feed_suite());

@@ -15,6 +15,8 @@ Suite *router_suite(void);
 Suite *reply_suite(void);
 Suite *db_suite(void);
 Suite *app_suite(void);
+Suite *order_suite(void);
+Suite *pricing_suite(void);
 Suite *metrics_suite(void);
 Suite *media_suite(void);
 Suite *feed_suite(void);

@@ -1,0 +1,366 @@
+/*
+ * cart.c - the shopping cart (see cart.h).
+ */
+#include "config.h"
+#include "cart.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "pricing.h"
+#include "reply.h"
+#include "req.h"
+#include "util.h"
+#include "validate.h"
+
+static const char SQL_CART_OF_USER[] = "SELECT id FROM carts WHERE user_id = ?";
+static const char SQL_CART_OF_SESSION[] =
+    "SELECT id FROM carts WHERE session_id = ?";
+static const char SQL_NEW_FOR_USER[] =
+    "INSERT INTO carts (user_id) VALUES (?) "
+    "ON DUPLICATE KEY UPDATE updated_at = UTC_TIMESTAMP(6)";
+static const char SQL_NEW_FOR_SESSION[] =
+    "INSERT INTO carts (session_id) VALUES (?) "
+    "ON DUPLICATE KEY UPDATE updated_at = UTC_TIMESTAMP(6)";
+static const char SQL_LINES[] =
+    "SELECT ci.id, ci.sku_id, ci.quantity, ci.price_seen, s.price, s.stock,"
+    " CONCAT_WS(' / ', NULLIF(s.option1, ''), NULLIF(s.option2, ''),"
+    "  NULLIF(s.option3, '')), s.weight_g, p.id, p.name, p.slug, p.status,"
+    " p.merchant_id, m.name, p.currency,"
+    " (SELECT i.base FROM product_images i WHERE i.product_id = p.id"
+    "  ORDER BY i.position LIMIT 1) "
+    "FROM cart_items ci JOIN skus s ON s.id = ci.sku_id "
+    "JOIN products p ON p.id = s.product_id "
+    "JOIN merchants m ON m.id = p.merchant_id "
+    "WHERE ci.cart_id = ? ORDER BY ci.id";
+static const char SQL_SKU_LIVE[] =
+    "SELECT s.price FROM skus s JOIN products p ON p.id = s.product_id "
+    "JOIN merchants m ON m.id = p.merchant_id "
+    "WHERE s.id = ? AND p.status = 'live' AND m.status = 'active'";
+static const char SQL_COUNT_LINES[] =
+    "SELECT COUNT(*) FROM cart_items WHERE cart_id = ?";
+static const char SQL_ADD[] =
+    "INSERT INTO cart_items (cart_id, sku_id, quantity, price_seen) "
+    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+    " quantity = LEAST(quantity + VALUES(quantity), 99)";
+static const char SQL_SET_QTY[] =
+    "UPDATE cart_items SET quantity = ? WHERE id = ? AND cart_id = ?";
+static const char SQL_REMOVE[] =
+    "DELETE FROM cart_items WHERE id = ? AND cart_id = ?";
+static const char SQL_LINE_IN_CART[] =
+    "SELECT 1 FROM cart_items WHERE id = ? AND cart_id = ?";
+static const char SQL_CLEAR[] = "DELETE FROM cart_items WHERE cart_id = ?";
+static const char SQL_MERGE[] =
+    "INSERT INTO cart_items (cart_id, sku_id, quantity, price_seen, added_at) "
+    "SELECT ?, g.sku_id, g.qty, g.price_seen, g.added_at FROM"
+    " (SELECT sku_id, quantity AS qty, price_seen, added_at FROM cart_items"
+    "  WHERE cart_id = ?) g "
+    "ON DUPLICATE KEY UPDATE"
+    " cart_items.quantity = LEAST(cart_items.quantity + g.qty, 99)";
+static const char SQL_DROP_CART[] = "DELETE FROM carts WHERE id = ?";
+
+/* ------------------------------------------------------------------ */
+/* which cart                                                           */
+
+int
+cart_id_of(struct req *r, bool create, int64_t *id)
+{
+    const struct session *s = r->session;
+    struct db_result res;
+    bool user = s->user_id != 0;
+    int64_t key = user ? s->user_id : s->id;
+    int rc;
+
+    *id = 0;
+    rc = db_read_primary(r, user ? SQL_CART_OF_USER : SQL_CART_OF_SESSION,
+                         DB_ARGS(DBP_I(key)), &res);
+    if (rc || res.nrows || !create) {
+        if (!rc && res.nrows)
+            *id = db_get_int(&res, 0, 0, 0);
+        return rc;
+    }
+    rc = db_write(r, user ? SQL_NEW_FOR_USER : SQL_NEW_FOR_SESSION,
+                  DB_ARGS(DBP_I(key)), &res);
+    if (rc)
+        return rc;
+    if (res.insert_id) {
+        *id = (int64_t)res.insert_id;
+        return JS_OK;
+    }
+    return cart_id_of(r, false, id);
+}
+
+int
+cart_clear(struct req *r, int64_t cart_id)
+{
+    return db_write(r, SQL_CLEAR, DB_ARGS(DBP_I(cart_id)), NULL);
+}
+
+int
+cart_merge_guest(struct req *r, int64_t session_id, int64_t user_id)
+{
+    struct db_result g, u;
+    int64_t guest, mine;
+    int rc;
+
+    rc = db_read_primary(r, SQL_CART_OF_SESSION, DB_ARGS(DBP_I(session_id)),
+                         &g);
+    if (rc || !g.nrows)
+        return rc;
+    guest = db_get_int(&g, 0, 0, 0);
+    rc = db_write(r, SQL_NEW_FOR_USER, DB_ARGS(DBP_I(user_id)), NULL);
+    if (!rc)
+        rc = db_read_primary(r, SQL_CART_OF_USER, DB_ARGS(DBP_I(user_id)),
+                             &u);
+    if (rc)
+        return rc;
+    mine = db_get_int(&u, 0, 0, 0);
+    rc = db_write(r, SQL_MERGE, DB_ARGS(DBP_I(mine), DBP_I(guest)), NULL);
+    if (!rc)
+        rc = db_write(r, SQL_DROP_CART, DB_ARGS(DBP_I(guest)), NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* reading                                                              */
+
+static int
+reply_cart(struct req *r, int64_t cart_id, int status)
+{
+    struct pricing_quote *q = arena_calloc(&r->arena, 1, sizeof(*q));
+    struct db_result res;
+    json_object *root, *groups, **garr;
+    const char *cur = "CNY";
+    int rc;
+
+    if (cart_id) {
+        rc = db_read(r, SQL_LINES, DB_ARGS(DBP_I(cart_id)), &res);
+        if (rc)
+            return rc;
+    } else {
+        memset(&res, 0, sizeof(res));
+    }
+    /* Price what can still be bought. */
+    for (unsigned i = 0; i < res.nrows && q->nlines < PRICING_MAX_LINES;
+         i++) {
+        struct pricing_line *l = &q->lines[q->nlines];
+
+        if (strcmp(db_get(&res, i, 11), "live") != 0)
+            continue;
+        l->sku_id = db_get_int(&res, i, 1, 0);
+        l->merchant_id = db_get_int(&res, i, 12, 0);
+        l->unit_price = db_get_int(&res, i, 4, 0);
+        l->quantity = db_get_int(&res, i, 2, 1);
+        l->weight_g = db_get_int(&res, i, 7, 0);
+        cur = db_get(&res, i, 14);
+        q->nlines++;
+    }
+    snprintf(q->currency, sizeof(q->currency), "%s", cur);
+    if (pricing_compute(q, NULL, NULL, NULL, 0, NULL, 0))
+        return error("cannot price cart %lld", (long long)cart_id);
+
+    groups = json_object_new_array();
+    garr = arena_calloc(&r->arena, q->ngroups + 1, sizeof(json_object *));
+    for (unsigned gi = 0; gi < q->ngroups; gi++) {
+        const struct pricing_group *g = &q->groups[gi];
+        json_object *o = json_object_new_object(), *m;
+
+        m = json_object_new_object();
+        json_object_object_add(m, "id", json_int(g->merchant_id));
+        json_object_object_add(o, "merchant", m);
+        json_object_object_add(o, "lines", json_object_new_array());
+        json_object_object_add(o, "subtotal", json_money(g->subtotal, cur));
+        json_object_object_add(o, "discount",
+                               json_money(g->item_discount + g->order_discount,
+                                     cur));
+        json_object_object_add(o, "total", json_money(g->total, cur));
+        json_object_array_add(groups, o);
+        garr[gi] = o;
+    }
+    root = json_object_new_object();
+    {
+        json_object *unavailable = json_object_new_array();
+        int64_t count = 0;
+
+        for (unsigned i = 0; i < res.nrows; i++) {
+            json_object *l = json_object_new_object(), *p, *lines;
+            int64_t qty = db_get_int(&res, i, 2, 1);
+            int64_t price = db_get_int(&res, i, 4, 0);
+            int64_t seen = db_get_int(&res, i, 3, 0);
+            int64_t stock = db_get_int(&res, i, 5, 0);
+            int64_t mid = db_get_int(&res, i, 12, 0);
+            bool live = strcmp(db_get(&res, i, 11), "live") == 0;
+            const char *img = db_get(&res, i, 15);
+            const char *warn = NULL;
+
+            if (!live)
+                warn = "unavailable";
+            else if (stock < qty)
+                warn = "stock_short";
+            else if (price != seen)
+                warn = "price_changed";
+            json_object_object_add(l, "id", json_int(db_get_int(&res, i, 0,
+                                                                 0)));
+            json_object_object_add(l, "sku_id",
+                                   json_int(db_get_int(&res, i, 1, 0)));
+            p = json_object_new_object();
+            json_object_object_add(p, "id", json_int(db_get_int(&res, i, 8,
+                                                                 0)));
+            json_object_object_add(p, "name", json_str(db_get(&res, i, 9)));
+            json_object_object_add(p, "slug", json_str(db_get(&res, i, 10)));
+            json_object_object_add(p, "image", img
+                ? json_str(arena_printf(&r->arena, "/media/%s-thumb.webp",
+                                        img)) : NULL);
+            json_object_object_add(l, "product", p);
+            json_object_object_add(l, "options",
+                                   json_str(db_get(&res, i, 6)));
+            json_object_object_add(l, "quantity", json_int(qty));
+            json_object_object_add(l, "unit_price", json_money(price, cur));
+            json_object_object_add(l, "price_when_added",
+                                   json_money(seen, cur));
+            json_object_object_add(l, "subtotal", json_money(price * qty, cur));
+            /* Never the exact stock: only whether it covers the line. */
+            json_object_object_add(l, "available", json_int(
+                live ? (stock >= qty ? qty : (stock > 0 ? stock : 0)) : 0));
+            json_object_object_add(l, "warning", warn ? json_str(warn)
+                                                       : NULL);
+            lines = NULL;
+            for (unsigned gi = 0; live && gi < q->ngroups; gi++)
+                if (q->groups[gi].merchant_id == mid) {
+                    json_object *m;
+
+                    json_object_object_get_ex(garr[gi], "lines", &lines);
+                    if (json_object_object_get_ex(garr[gi], "merchant", &m) &&
+                        !json_object_object_get_ex(m, "name", NULL))
+                        json_object_object_add(m, "name",
+                                               json_str(db_get(&res, i, 13)));
+                }
+            json_object_array_add(lines ? lines : unavailable, l);
+            count += qty;
+        }
+        json_object_object_add(root, "groups", groups);
+        json_object_object_add(root, "unavailable", unavailable);
+        json_object_object_add(root, "item_count", json_int(count));
+    }
+    json_object_object_add(root, "subtotal", json_money(q->subtotal, cur));
+    json_object_object_add(root, "discount", json_money(q->discount, cur));
+    json_object_object_add(root, "total", json_money(q->total - q->shipping,
+                                                cur));
+    return reply_json(r, status, root);
+}
+
+int
+cart_get(struct req *r)
+{
+    int64_t id;
+    int rc = cart_id_of(r, false, &id);
+
+    if (rc)
+        return rc;
+    return reply_cart(r, id, 200);
+}
+
+/* ------------------------------------------------------------------ */
+/* changing                                                             */
+
+struct add {
+    int64_t sku_id, quantity, cart_id;
+};
+
+static int
+add_txn(struct req *r, void *arg)
+{
+    struct add *a = arg;
+    struct db_result res;
+    int64_t price;
+    int rc;
+
+    rc = db_read_primary(r, SQL_SKU_LIVE, DB_ARGS(DBP_I(a->sku_id)), &res);
+    if (rc)
+        return rc;
+    if (!res.nrows)
+        return reply_err(r, JS_NOTFOUND, "sku_id",
+                         "this item is not for sale");
+    price = db_get_int(&res, 0, 0, 0);
+    rc = cart_id_of(r, true, &a->cart_id);
+    if (!rc)
+        rc = db_read_primary(r, SQL_COUNT_LINES, DB_ARGS(DBP_I(a->cart_id)),
+                             &res);
+    if (rc)
+        return rc;
+    if (db_get_int(&res, 0, 0, 0) >= CART_MAX_LINES)
+        return reply_err(r, JS_UNPROCESSABLE, NULL,
+                         "a cart holds at most %d different items",
+                         CART_MAX_LINES);
+    return db_write(r, SQL_ADD,
+                    DB_ARGS(DBP_I(a->cart_id), DBP_I(a->sku_id),
+                            DBP_I(a->quantity), DBP_I(price)), NULL);
+}
+
+int
+cart_add(struct req *r)
+{
+    struct add a = { 0, 0, 0 };
+    int rc;
+
+    if (v_int(r, "sku_id", 1, INT64_MAX / 2, true, &a.sku_id, NULL) ||
+        v_int(r, "quantity", 1, CART_MAX_QTY, true, &a.quantity, NULL))
+        return JS_REPLIED;
+    rc = db_txn(r, add_txn, &a);
+    if (rc)
+        return rc;
+    return reply_cart(r, a.cart_id, 201);
+}
+
+static int
+line_change(struct req *r, bool remove)
+{
+    struct db_result res;
+    int64_t line, qty = 0, cart;
+    int rc;
+
+    if (req_param_id_or_404(r, "id", &line))
+        return JS_REPLIED;
+    if (!remove && v_int(r, "quantity", 1, CART_MAX_QTY, true, &qty, NULL))
+        return JS_REPLIED;
+    rc = cart_id_of(r, false, &cart);
+    if (rc)
+        return rc;
+    if (!cart)
+        return reply_err(r, JS_NOTFOUND, NULL, "cart item not found");
+    rc = remove ? db_write(r, SQL_REMOVE, DB_ARGS(DBP_I(line), DBP_I(cart)),
+                           &res)
+                : db_write(r, SQL_SET_QTY,
+                           DB_ARGS(DBP_I(qty), DBP_I(line), DBP_I(cart)),
+                           &res);
+    if (rc)
+        return rc;
+    if (!res.affected && remove)
+        return reply_err(r, JS_NOTFOUND, NULL, "cart item not found");
+    if (!res.affected) {
+        /* Same quantity (no change) or not this cart's line. */
+        rc = db_read_primary(r, SQL_LINE_IN_CART,
+                             DB_ARGS(DBP_I(line), DBP_I(cart)), &res);
+        if (rc)
+            return rc;
+        if (!res.nrows)
+            return reply_err(r, JS_NOTFOUND, NULL, "cart item not found");
+    }
+    return reply_cart(r, cart, 200);
+}
+
+int
+cart_update(struct req *r)
+{
+    return line_change(r, false);
+}
+
+int
+cart_remove(struct req *r)
+{
+    return line_change(r, true);
+}
