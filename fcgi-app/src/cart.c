@@ -29,7 +29,8 @@ static const char SQL_NEW_FOR_SESSION[] =
 static const char SQL_LINES[] =
     "SELECT ci.id, ci.sku_id, ci.quantity, ci.price_seen, s.price, s.stock,"
     " CONCAT_WS(' / ', NULLIF(s.option1, ''), NULLIF(s.option2, ''),"
-    "  NULLIF(s.option3, '')), s.weight_g, p.id, p.name, p.slug, p.status,"
+    "  NULLIF(s.option3, '')), s.weight_g, p.id, p.name, p.slug,"
+    " IF(m.status = 'active', p.status, 'unavailable'),"
     " p.merchant_id, m.name, p.currency,"
     " (SELECT i.base FROM product_images i WHERE i.product_id = p.id"
     "  ORDER BY i.position LIMIT 1) "
@@ -41,8 +42,9 @@ static const char SQL_SKU_LIVE[] =
     "SELECT s.price FROM skus s JOIN products p ON p.id = s.product_id "
     "JOIN merchants m ON m.id = p.merchant_id "
     "WHERE s.id = ? AND p.status = 'live' AND m.status = 'active'";
+/* Lines of the cart other than the SKU's own (which the add merges). */
 static const char SQL_COUNT_LINES[] =
-    "SELECT COUNT(*) FROM cart_items WHERE cart_id = ?";
+    "SELECT COUNT(*) FROM cart_items WHERE cart_id = ? AND sku_id <> ?";
 static const char SQL_ADD[] =
     "INSERT INTO cart_items (cart_id, sku_id, quantity, price_seen) "
     "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
@@ -161,7 +163,8 @@ reply_cart(struct req *r, int64_t cart_id, int status)
     }
     snprintf(q->currency, sizeof(q->currency), "%s", cur);
     if (pricing_compute(q, NULL, NULL, NULL, 0, NULL, 0))
-        return error("cannot price cart %lld", (long long)cart_id);
+        return reply_err(r, JS_UNPROCESSABLE, NULL,
+                         "this cart's amounts are too large to price");
 
     groups = json_object_new_array();
     garr = arena_calloc(&r->arena, q->ngroups + 1, sizeof(json_object *));
@@ -288,7 +291,8 @@ add_txn(struct req *r, void *arg)
     price = db_get_int(&res, 0, 0, 0);
     rc = cart_id_of(r, true, &a->cart_id);
     if (!rc)
-        rc = db_read_primary(r, SQL_COUNT_LINES, DB_ARGS(DBP_I(a->cart_id)),
+        rc = db_read_primary(r, SQL_COUNT_LINES,
+                             DB_ARGS(DBP_I(a->cart_id), DBP_I(a->sku_id)),
                              &res);
     if (rc)
         return rc;

@@ -57,8 +57,7 @@ share_before(__int128 ra, int64_t wa, size_t ia, __int128 rb, int64_t wb,
 }
 
 void
-pricing_share(int64_t amount, const int64_t *weights, size_t n,
-              int64_t *out)
+pricing_share(int64_t amount, const int64_t *weights, size_t n, int64_t *out)
 {
     __int128 total = 0, prev_r = 0;
     int64_t left, prev_w = 0;
@@ -110,7 +109,7 @@ pricing_share(int64_t amount, const int64_t *weights, size_t n,
             }
         }
         if (best_i == n)
-            break;              /* cannot happen: see above */
+            break; /* cannot happen: see above */
         out[best_i]++;
         left--;
         prev_r = best_r;
@@ -134,8 +133,8 @@ pricing_shipping_fee(const struct pricing_rate *rate, int64_t weight_g,
     if (weight_g <= rate->first_weight_g || rate->step_weight_g == 0)
         return rate->first_fee;
     excess = weight_g - rate->first_weight_g;
-    steps = excess / rate->step_weight_g +
-            (excess % rate->step_weight_g ? 1 : 0);
+    steps =
+        excess / rate->step_weight_g + (excess % rate->step_weight_g ? 1 : 0);
     if (__builtin_mul_overflow(steps, rate->step_fee, &fee) ||
         __builtin_add_overflow(fee, rate->first_fee, &fee))
         return -1;
@@ -175,8 +174,8 @@ region_rank(const struct pricing_rate *rate, const char *region)
  * the merchant's own rates outrank all of the platform's, then region
  * rank decides, then the earlier rate in the array. */
 static const struct pricing_rate *
-rate_find(const struct pricing_rate *rates, size_t nrates,
-          int64_t merchant_id, const char *region, const char *method)
+rate_find(const struct pricing_rate *rates, size_t nrates, int64_t merchant_id,
+          const char *region, const char *method)
 {
     const struct pricing_rate *best = NULL;
     size_t mlen = strlen(method);

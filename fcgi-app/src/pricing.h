@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define PRICING_MAX_LINES 200
-#define PRICING_MAX_GROUPS 50
+#define PRICING_MAX_GROUPS PRICING_MAX_LINES
 #define PRICING_MAX_RATES 64
 
 struct pricing_line {

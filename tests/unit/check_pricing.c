@@ -70,8 +70,7 @@ check_sums(void)
         const struct pricing_group *g = &q.groups[gi];
         int64_t gs = 0, gid = 0, god = 0, gt = 0;
 
-        for (unsigned i = g->first_line; i < g->first_line + g->nlines;
-             i++) {
+        for (unsigned i = g->first_line; i < g->first_line + g->nlines; i++) {
             const struct pricing_line *l = &q.lines[i];
 
             ck_assert_int_eq(l->merchant_id, g->merchant_id);
@@ -272,8 +271,7 @@ START_TEST(test_overflow_is_invalid)
     /* Subtotals fit; shipping pushes the quote total over. */
     setup();
     {
-        struct pricing_rate own = mkrate(2, "*", "standard", 0, 100, 0, 0,
-                                         0);
+        struct pricing_rate own = mkrate(2, "*", "standard", 0, 100, 0, 0, 0);
 
         add_line(1, 1, INT64_MAX - 100, 1, 0);
         add_line(2, 2, 50, 1, 0);
@@ -340,32 +338,32 @@ END_TEST
 
 START_TEST(test_percent_half_up)
 {
-    ck_assert_int_eq(pricing_percent(1995, 1000), 200);   /* 199.5 */
-    ck_assert_int_eq(pricing_percent(1994, 1000), 199);   /* 199.4 */
-    ck_assert_int_eq(pricing_percent(1996, 1000), 200);   /* 199.6 */
+    ck_assert_int_eq(pricing_percent(1995, 1000), 200); /* 199.5 */
+    ck_assert_int_eq(pricing_percent(1994, 1000), 199); /* 199.4 */
+    ck_assert_int_eq(pricing_percent(1996, 1000), 200); /* 199.6 */
     ck_assert_int_eq(pricing_percent(1000, 1250), 125);
-    ck_assert_int_eq(pricing_percent(4, 1250), 1);        /* 0.5 */
-    ck_assert_int_eq(pricing_percent(3, 1250), 0);        /* 0.375 */
-    ck_assert_int_eq(pricing_percent(12, 1250), 2);       /* 1.5 */
-    ck_assert_int_eq(pricing_percent(20, 1250), 3);       /* 2.5 */
-    ck_assert_int_eq(pricing_percent(5000, 1), 1);        /* 0.5 */
-    ck_assert_int_eq(pricing_percent(4999, 1), 0);        /* 0.4999 */
-    ck_assert_int_eq(pricing_percent(15000, 1), 2);       /* 1.5 */
+    ck_assert_int_eq(pricing_percent(4, 1250), 1);  /* 0.5 */
+    ck_assert_int_eq(pricing_percent(3, 1250), 0);  /* 0.375 */
+    ck_assert_int_eq(pricing_percent(12, 1250), 2); /* 1.5 */
+    ck_assert_int_eq(pricing_percent(20, 1250), 3); /* 2.5 */
+    ck_assert_int_eq(pricing_percent(5000, 1), 1);  /* 0.5 */
+    ck_assert_int_eq(pricing_percent(4999, 1), 0);  /* 0.4999 */
+    ck_assert_int_eq(pricing_percent(15000, 1), 2); /* 1.5 */
     ck_assert_int_eq(pricing_percent(12345, 10000), 12345);
     ck_assert_int_eq(pricing_percent(12345, 0), 0);
     ck_assert_int_eq(pricing_percent(0, 5000), 0);
     ck_assert_int_eq(pricing_percent(-100, 5000), 0);
     ck_assert_int_eq(pricing_percent(100, -5000), 0);
-    ck_assert_int_eq(pricing_percent(3, 5000), 2);        /* 1.5 */
+    ck_assert_int_eq(pricing_percent(3, 5000), 2); /* 1.5 */
     /* Large amounts are exact, not rounded through a double. */
     ck_assert_int_eq(pricing_percent(INT64_MAX, 10000), INT64_MAX);
     ck_assert_int_eq(pricing_percent(INT64_MAX, 5000),
-                     INT64_MAX / 2 + 1);                  /* .5 up */
+                     INT64_MAX / 2 + 1); /* .5 up */
     ck_assert_int_eq(pricing_percent(INT64_MAX, 20000), INT64_MAX);
     ck_assert_int_eq(pricing_percent(900719925474099313LL, 1000),
-                     90071992547409931LL);                /* .3 */
+                     90071992547409931LL); /* .3 */
     ck_assert_int_eq(pricing_percent(900719925474099315LL, 1000),
-                     90071992547409932LL);                /* .5 */
+                     90071992547409932LL); /* .5 */
 }
 END_TEST
 
@@ -425,7 +423,7 @@ START_TEST(test_item_adjuster_clamped)
 
     ck_assert_int_eq(pricing_compute(&q, NULL, NULL, NULL, 0, adj, 2), 0);
     ck_assert_int_eq(q.lines[0].item_discount, 300);
-    ck_assert_int_eq(q.lines[1].item_discount, 200);    /* only 200 */
+    ck_assert_int_eq(q.lines[1].item_discount, 200); /* only 200 */
     ck_assert_int_eq(q.lines[1].total, 0);
     check_sums();
 
@@ -448,7 +446,7 @@ START_TEST(test_order_adjuster_shared)
     add_line(1, 1, 500, 1, 0);
     add_line(2, 1, 300, 1, 0);
     add_line(3, 1, 201, 1, 0);
-    add_line(4, 2, 999, 1, 0);          /* under the threshold */
+    add_line(4, 2, 999, 1, 0); /* under the threshold */
     ck_assert_int_eq(pricing_compute(&q, NULL, NULL, NULL, 0, &adj, 1), 0);
     /* 100 * (500, 300, 201) / 1001 = 49.95, 29.97, 20.08: floors sum to
      * 98; the two largest remainders (300, then 500) get one more. */
@@ -464,14 +462,13 @@ START_TEST(test_order_adjuster_shared)
 
     /* The threshold applies after item discounts. */
     {
-        int64_t bp = 100;               /* 1% off 1001 -> 10 */
+        int64_t bp = 100; /* 1% off 1001 -> 10 */
         struct pricing_adjuster both[] = {
             { "1%", percent_off, NULL, &bp },
             { "100 off 1000", NULL, spend_and_save, spend },
         };
 
-        ck_assert_int_eq(pricing_compute(&q, NULL, NULL, NULL, 0, both, 2),
-                         0);
+        ck_assert_int_eq(pricing_compute(&q, NULL, NULL, NULL, 0, both, 2), 0);
         ck_assert_int_eq(q.groups[0].item_discount, 5 + 3 + 2);
         ck_assert_int_eq(q.groups[0].order_discount, 0);
         check_sums();
@@ -631,7 +628,7 @@ START_TEST(test_share_property)
         }
         amount = sum ? (int64_t)(rng() % (uint64_t)sum + 1) : 0;
         if (rng() % 5 == 0)
-            amount = (int64_t)(rng() % 1000000000);     /* any amount */
+            amount = (int64_t)(rng() % 1000000000); /* any amount */
         pricing_share(amount, w, n, out);
         for (size_t i = 0; i < n; i++) {
             __int128 exact = sum ? (__int128)amount * w[i] : 0;
@@ -673,8 +670,7 @@ END_TEST
 
 START_TEST(test_fee_weight_steps)
 {
-    struct pricing_rate r = mkrate(0, "*", "standard", 1000, 800, 500, 200,
-                                   0);
+    struct pricing_rate r = mkrate(0, "*", "standard", 1000, 800, 500, 200, 0);
 
     ck_assert_int_eq(pricing_shipping_fee(&r, 0, 100), 800);
     ck_assert_int_eq(pricing_shipping_fee(&r, 1000, 100), 800);
@@ -685,12 +681,12 @@ START_TEST(test_fee_weight_steps)
     ck_assert_int_eq(pricing_shipping_fee(&r, 2001, 100), 1400);
     ck_assert_int_eq(pricing_shipping_fee(&r, 11000, 100), 800 + 20 * 200);
 
-    r.step_weight_g = 0;                /* no further steps */
+    r.step_weight_g = 0; /* no further steps */
     ck_assert_int_eq(pricing_shipping_fee(&r, 50000, 100), 800);
 
     r = mkrate(0, "*", "standard", 0, 0, 1, INT64_MAX / 2, 0);
     ck_assert_int_eq(pricing_shipping_fee(&r, 2, 0), INT64_MAX / 2 * 2);
-    ck_assert_int_eq(pricing_shipping_fee(&r, 3, 0), -1);   /* overflow */
+    ck_assert_int_eq(pricing_shipping_fee(&r, 3, 0), -1); /* overflow */
     r = mkrate(0, "*", "standard", 1000, -1, 500, 200, 0);
     ck_assert_int_eq(pricing_shipping_fee(&r, 10, 0), -1);
     r = mkrate(0, "*", "standard", 1000, 800, 500, 200, 0);
@@ -700,13 +696,13 @@ END_TEST
 
 START_TEST(test_fee_free_threshold)
 {
-    struct pricing_rate r = mkrate(0, "*", "standard", 1000, 800, 500, 200,
-                                   9900);
+    struct pricing_rate r =
+        mkrate(0, "*", "standard", 1000, 800, 500, 200, 9900);
 
     ck_assert_int_eq(pricing_shipping_fee(&r, 3000, 9899), 1600);
     ck_assert_int_eq(pricing_shipping_fee(&r, 3000, 9900), 0);
     ck_assert_int_eq(pricing_shipping_fee(&r, 3000, 9901), 0);
-    r.free_over = 0;                    /* never free */
+    r.free_over = 0; /* never free */
     ck_assert_int_eq(pricing_shipping_fee(&r, 3000, INT64_MAX), 1600);
 }
 END_TEST
@@ -719,7 +715,7 @@ START_TEST(test_shipping_free_after_discounts)
     int64_t off = 1;
     struct pricing_adjuster adj = { "1 off", amount_off, NULL, &off };
 
-    add_line(1, 1, 2500, 2, 600);       /* exactly 5000: free */
+    add_line(1, 1, 2500, 2, 600); /* exactly 5000: free */
     ck_assert_int_eq(pricing_compute(&q, "CN", NULL, rates, 1, NULL, 0), 0);
     ck_assert(q.groups[0].shipping_found);
     ck_assert_int_eq(q.groups[0].shipping, 0);
@@ -748,27 +744,25 @@ START_TEST(test_shipping_region_specificity)
         const char *region;
         int64_t fee;
     } cases[] = {
-        { "CN-31", 600 }, { "CN-44", 800 }, { "CN", 800 },
-        { "US-CA", 3000 }, { "JP-13", 1500 }, { "CN-310", 800 },
-        { "C", 1500 }, { NULL, 1500 },
+        { "CN-31", 600 },  { "CN-44", 800 },  { "CN", 800 }, { "US-CA", 3000 },
+        { "JP-13", 1500 }, { "CN-310", 800 }, { "C", 1500 }, { NULL, 1500 },
     };
 
     add_line(1, 1, 100, 1, 10);
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         ck_assert_int_eq(pricing_compute(&q, cases[i].region, NULL, rates,
-                                         ARRAY_SIZE(rates), NULL, 0), 0);
+                                         ARRAY_SIZE(rates), NULL, 0),
+                         0);
         ck_assert(q.groups[0].shipping_found);
         ck_assert_msg(q.groups[0].shipping == cases[i].fee,
                       "region '%s': fee %lld, want %lld",
                       cases[i].region ? cases[i].region : "(null)",
-                      (long long)q.groups[0].shipping,
-                      (long long)cases[i].fee);
+                      (long long)q.groups[0].shipping, (long long)cases[i].fee);
         check_sums();
     }
 
     /* Without "*", an uncovered region has no rate. */
-    ck_assert_int_eq(pricing_compute(&q, "JP-13", NULL, rates, 3, NULL, 0),
-                     0);
+    ck_assert_int_eq(pricing_compute(&q, "JP-13", NULL, rates, 3, NULL, 0), 0);
     ck_assert(!q.groups[0].shipping_found);
     ck_assert_int_eq(q.groups[0].shipping, 0);
     ck_assert_int_eq(q.total, 100);
@@ -782,27 +776,29 @@ START_TEST(test_shipping_merchant_override)
         mkrate(7, "*", "standard", 1000, 300, 0, 0, 0),
         mkrate(9, "CN", "standard", 1000, 900, 0, 0, 0),
         mkrate(9, "CN-31", "standard", 1000, 950, 0, 0, 0),
-        mkrate(9, "CN-31", "standard", 1000, 999, 0, 0, 0),  /* later tie */
+        mkrate(9, "CN-31", "standard", 1000, 999, 0, 0, 0), /* later tie */
     };
 
     add_line(1, 8, 100, 1, 10);
     add_line(2, 7, 100, 1, 10);
     add_line(3, 9, 100, 1, 10);
-    ck_assert_int_eq(pricing_compute(&q, "CN-31", NULL, rates,
-                                     ARRAY_SIZE(rates), NULL, 0), 0);
+    ck_assert_int_eq(
+        pricing_compute(&q, "CN-31", NULL, rates, ARRAY_SIZE(rates), NULL, 0),
+        0);
     ck_assert_int_eq(q.groups[0].merchant_id, 7);
-    ck_assert_int_eq(q.groups[0].shipping, 300);    /* own "*" wins */
+    ck_assert_int_eq(q.groups[0].shipping, 300); /* own "*" wins */
     ck_assert_int_eq(q.groups[1].merchant_id, 8);
-    ck_assert_int_eq(q.groups[1].shipping, 600);    /* the platform's */
+    ck_assert_int_eq(q.groups[1].shipping, 600); /* the platform's */
     ck_assert_int_eq(q.groups[2].merchant_id, 9);
-    ck_assert_int_eq(q.groups[2].shipping, 950);    /* own, exact, first */
+    ck_assert_int_eq(q.groups[2].shipping, 950); /* own, exact, first */
     ck_assert_int_eq(q.shipping, 300 + 600 + 950);
     check_sums();
 
-    ck_assert_int_eq(pricing_compute(&q, "CN-44", NULL, rates,
-                                     ARRAY_SIZE(rates), NULL, 0), 0);
+    ck_assert_int_eq(
+        pricing_compute(&q, "CN-44", NULL, rates, ARRAY_SIZE(rates), NULL, 0),
+        0);
     ck_assert_int_eq(q.groups[0].shipping, 300);
-    ck_assert(!q.groups[1].shipping_found);         /* only CN-31 */
+    ck_assert(!q.groups[1].shipping_found); /* only CN-31 */
     ck_assert_int_eq(q.groups[1].shipping, 0);
     ck_assert_int_eq(q.groups[2].shipping, 900);
     check_sums();
@@ -821,15 +817,16 @@ START_TEST(test_shipping_method)
     add_line(1, 3, 100, 1, 10);
     add_line(2, 5, 100, 1, 10);
     add_line(3, 6, 100, 1, 10);
-    ck_assert_int_eq(pricing_compute(&q, "CN", NULL, rates,
-                                     ARRAY_SIZE(rates), NULL, 0), 0);
+    ck_assert_int_eq(
+        pricing_compute(&q, "CN", NULL, rates, ARRAY_SIZE(rates), NULL, 0), 0);
     for (unsigned g = 0; g < 3; g++) {
         ck_assert_str_eq(q.groups[g].method, "standard");
         ck_assert_int_eq(q.groups[g].shipping, 800);
     }
 
-    ck_assert_int_eq(pricing_compute(&q, "CN", methods, rates,
-                                     ARRAY_SIZE(rates), NULL, 0), 0);
+    ck_assert_int_eq(
+        pricing_compute(&q, "CN", methods, rates, ARRAY_SIZE(rates), NULL, 0),
+        0);
     ck_assert_str_eq(q.groups[0].method, "standard");
     ck_assert_int_eq(q.groups[0].shipping, 800);
     ck_assert_ptr_eq(q.groups[1].method, methods[1]);
@@ -874,8 +871,9 @@ START_TEST(test_grand_totals)
     add_line(3, 1, 89, 7, 50);
     add_line(4, 3, 25000, 1, 9000);
     add_line(5, 2, 333, 3, 0);
-    ck_assert_int_eq(pricing_compute(&q, "CN-31", NULL, rates,
-                                     ARRAY_SIZE(rates), adj, 2), 0);
+    ck_assert_int_eq(
+        pricing_compute(&q, "CN-31", NULL, rates, ARRAY_SIZE(rates), adj, 2),
+        0);
     check_sums();
     ck_assert_uint_eq(q.ngroups, 3);
     /* Merchant 1: 2598 + 623; 8.5%: 221 (220.83) + 53 (52.955) = 274;
