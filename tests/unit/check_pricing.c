@@ -325,11 +325,13 @@ START_TEST(test_line_and_group_limits)
     ck_assert_int_eq(pricing_compute(&q, NULL, NULL, NULL, 0, NULL, 0),
                      JS_INVALID);
 
+    /* Every line from its own merchant: as many groups as lines. */
     setup();
-    for (unsigned i = 0; i <= PRICING_MAX_GROUPS; i++)
-        add_line(i, i, 100, 1, 0);
-    ck_assert_int_eq(pricing_compute(&q, NULL, NULL, NULL, 0, NULL, 0),
-                     JS_INVALID);
+    for (unsigned i = 0; i < PRICING_MAX_LINES; i++)
+        add_line(i, i + 1, 100, 1, 0);
+    ck_assert_int_eq(pricing_compute(&q, NULL, NULL, NULL, 0, NULL, 0), 0);
+    ck_assert_uint_eq(q.ngroups, PRICING_MAX_LINES);
+    check_sums();
 }
 END_TEST
 
