@@ -240,6 +240,9 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
     if (get_uint(&x, root, "order_pay_minutes", 30, 1, 10080, &n))
         goto out;
     c->order_pay_minutes = (unsigned)n;
+    if (get_uint(&x, root, "auto_complete_days", 10, 1, 365, &n))
+        goto out;
+    c->auto_complete_days = (unsigned)n;
     if (get_uint(&x, limits, "max_body_bytes", 1048576, 1024,
                  256UL * 1024 * 1024, &n))
         goto out;

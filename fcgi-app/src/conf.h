@@ -43,6 +43,7 @@ struct conf {
     unsigned max_replica_lag_ms;
 
     unsigned order_pay_minutes;  /* unpaid orders expire after this */
+    unsigned auto_complete_days; /* delivered orders complete after this */
     size_t max_body_bytes;
     size_t max_upload_bytes;     /* image uploads (ROUTE_UPLOAD) */
     unsigned max_json_depth;

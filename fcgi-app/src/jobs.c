@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "db.h"
+#include "fulfil.h"
 #include "log.h"
 #include "order.h"
 #include "outbox.h"
@@ -65,6 +66,7 @@ static const struct job jobs[] = {
     { "outbox-delivery", 500, outbox_drain },
     { "expire-sessions", 60000, job_expire },
     { "expire-unpaid-orders", 15000, order_expire_unpaid },
+    { "complete-delivered-orders", 15000, fulfil_auto_complete },
 };
 
 void

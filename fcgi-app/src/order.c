@@ -71,16 +71,6 @@ static const char SQL_EVENT[] =
 static const char SQL_DROP_CART_SKU[] =
     "DELETE FROM cart_items WHERE cart_id = ? AND sku_id = ?";
 
-#define ORDER_COLS \
-    "SELECT o.id, o.checkout_id, o.status, o.merchant_id, m.name," \
-    " o.currency, o.subtotal, o.discount, o.shipping, o.total," \
-    " o.shipping_method, o.payment_method, o.ship_recipient, o.ship_phone," \
-    " o.ship_country, o.ship_region, o.ship_city, o.ship_district," \
-    " o.ship_line1, o.ship_line2, o.ship_postal_code, o.carrier," \
-    " o.tracking_no, DATE_FORMAT(o.pay_before, '%Y-%m-%dT%H:%i:%sZ')," \
-    " DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%sZ') " \
-    "FROM orders o JOIN merchants m ON m.id = o.merchant_id "
-
 static const char SQL_ORDERS_OF_CHECKOUT[] =
     ORDER_COLS "WHERE o.checkout_id = ? ORDER BY o.id";
 static const char SQL_ORDER_OF_USER[] =
@@ -156,9 +146,8 @@ add_str(json_object *o, const char *k, const char *v)
     json_object_object_add(o, k, v ? json_str(v) : NULL);
 }
 
-/* Row i of an ORDER_COLS result; with_detail adds items and events. */
-static int
-order_json(struct req *r, const struct db_result *res, unsigned i,
+int
+order_row_json(struct req *r, const struct db_result *res, unsigned i,
            bool with_detail, json_object **out)
 {
     const char *cur = db_get(res, i, 5);
@@ -617,7 +606,7 @@ reply_checkout(struct req *r, int64_t checkout_id, int status)
     for (unsigned i = 0; i < res.nrows; i++) {
         json_object *o;
 
-        rc = order_json(r, &res, i, false, &o);
+        rc = order_row_json(r, &res, i, false, &o);
         if (rc) {
             json_object_put(orders);
             return rc;
@@ -774,7 +763,7 @@ order_list(struct req *r)
     for (unsigned i = 0; i < res.nrows; i++) {
         json_object *o;
 
-        rc = order_json(r, &res, i, false, &o);
+        rc = order_row_json(r, &res, i, false, &o);
         if (rc) {
             json_object_put(items);
             return rc;
@@ -800,7 +789,71 @@ order_get(struct req *r)
         return rc;
     if (!res.nrows)
         return reply_err(r, JS_NOTFOUND, NULL, "order not found");
-    rc = order_json(r, &res, 0, true, &o);
+    rc = order_row_json(r, &res, 0, true, &o);
+    if (rc)
+        return rc;
+    return reply_json(r, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* moving through the state machine                                     */
+
+static const char SQL_LOCK_SCOPED[] =
+    "SELECT status, payment_method, user_id, merchant_id FROM orders "
+    "WHERE id = ? FOR UPDATE";
+static const char SQL_SET_STATUS[] =
+    "UPDATE orders SET status = ?, updated_at = UTC_TIMESTAMP(6),"
+    " paid_at = IF(? = 'paid', UTC_TIMESTAMP(6), paid_at),"
+    " shipped_at = IF(? = 'shipped', UTC_TIMESTAMP(6), shipped_at),"
+    " delivered_at = IF(? = 'delivered', UTC_TIMESTAMP(6), delivered_at),"
+    " completed_at = IF(? = 'completed', UTC_TIMESTAMP(6), completed_at),"
+    " cancelled_at = IF(? = 'cancelled', UTC_TIMESTAMP(6), cancelled_at) "
+    "WHERE id = ?";
+static const char SQL_ORDER_SCOPED[] =
+    ORDER_COLS "WHERE o.id = ? AND (? = 0 OR o.merchant_id = ?)"
+    " AND (? = 0 OR o.user_id = ?)";
+
+int
+order_move(struct req *r, int64_t id, int64_t merchant_id, int64_t user_id,
+           const char *to, const char *note)
+{
+    struct db_result o;
+    const char *from;
+    int rc;
+
+    rc = db_read_primary(r, SQL_LOCK_SCOPED, DB_ARGS(DBP_I(id)), &o);
+    if (rc)
+        return rc;
+    if (!o.nrows ||
+        (merchant_id && db_get_int(&o, 0, 3, 0) != merchant_id) ||
+        (user_id && db_get_int(&o, 0, 2, 0) != user_id))
+        return JS_NOTFOUND;
+    from = db_get(&o, 0, 0);
+    if (!order_can_transition(from, to, db_get(&o, 0, 1)))
+        return JS_UNPROCESSABLE;
+    rc = db_write(r, SQL_SET_STATUS,
+                  DB_ARGS(DBP_S(to), DBP_S(to), DBP_S(to), DBP_S(to),
+                          DBP_S(to), DBP_S(to), DBP_I(id)), NULL);
+    if (!rc)
+        rc = event(r, id, from, to, note);
+    return rc;
+}
+
+int
+order_reply(struct req *r, int64_t id, int64_t merchant_id, int64_t user_id)
+{
+    struct db_result res;
+    json_object *o;
+    int rc = db_read(r, SQL_ORDER_SCOPED,
+                     DB_ARGS(DBP_I(id), DBP_I(merchant_id),
+                             DBP_I(merchant_id), DBP_I(user_id),
+                             DBP_I(user_id)), &res);
+
+    if (rc)
+        return rc;
+    if (!res.nrows)
+        return reply_err(r, JS_NOTFOUND, NULL, "order not found");
+    rc = order_row_json(r, &res, 0, true, &o);
     if (rc)
         return rc;
     return reply_json(r, 200, o);
@@ -878,7 +931,7 @@ order_cancel(struct req *r)
                  DB_ARGS(DBP_I(c.order_id), DBP_I(c.user_id)), &res);
     if (rc)
         return rc;
-    rc = order_json(r, &res, 0, true, &o);
+    rc = order_row_json(r, &res, 0, true, &o);
     if (rc)
         return rc;
     return reply_json(r, 200, o);

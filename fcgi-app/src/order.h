@@ -35,6 +35,39 @@ int order_cancel(struct req *r);     /* POST /api/v1/orders/:id/cancel */
 /* Job: cancel unpaid orders past their deadline, releasing stock. */
 int order_expire_unpaid(struct req *r);
 
+struct db_result;
+
+#include <json-c/json.h>
+
+/* Columns of every order query, in the order order_row_json() reads. */
+#define ORDER_COLS \
+    "SELECT o.id, o.checkout_id, o.status, o.merchant_id, m.name," \
+    " o.currency, o.subtotal, o.discount, o.shipping, o.total," \
+    " o.shipping_method, o.payment_method, o.ship_recipient, o.ship_phone," \
+    " o.ship_country, o.ship_region, o.ship_city, o.ship_district," \
+    " o.ship_line1, o.ship_line2, o.ship_postal_code, o.carrier," \
+    " o.tracking_no, DATE_FORMAT(o.pay_before, '%Y-%m-%dT%H:%i:%sZ')," \
+    " DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%sZ') " \
+    "FROM orders o JOIN merchants m ON m.id = o.merchant_id "
+
+/* Row i of an ORDER_COLS result as JSON (detail: with the timeline). */
+int order_row_json(struct req *r, const struct db_result *res, unsigned i,
+                   bool detail, json_object **out);
+
+/*
+ * Move order id to status `to` if the state machine allows it, inside the
+ * caller's transaction: locks the row, checks it belongs to merchant_id
+ * (when non-zero) or user_id (when non-zero), stamps the matching time
+ * column, records the event with note.  Returns JS_OK, JS_NOTFOUND (not
+ * the caller's) or JS_UNPROCESSABLE (not allowed from its status).
+ */
+int order_move(struct req *r, int64_t id, int64_t merchant_id,
+               int64_t user_id, const char *to, const char *note);
+
+/* Reply with order id (scoped like order_move) as JSON with timeline. */
+int order_reply(struct req *r, int64_t id, int64_t merchant_id,
+                int64_t user_id);
+
 /* True when the state machine allows from -> to (payment method for the
  * cash-on-delivery shortcut).  Pure. */
 bool order_can_transition(const char *from, const char *to,

@@ -18,6 +18,7 @@
 #include "cart.h"
 #include "catalog.h"
 #include "feed.h"
+#include "fulfil.h"
 #include "media.h"
 #include "merchant.h"
 #include "ops.h"
@@ -59,6 +60,8 @@ const struct route routes[] = {
     { "GET",    "/api/v1/orders/:id", order_get, ACCESS_SHOPPER, 0 },
     { "POST",   "/api/v1/orders/:id/cancel", order_cancel, ACCESS_SHOPPER,
       0 },
+    { "POST",   "/api/v1/orders/:id/confirm", fulfil_confirm,
+      ACCESS_SHOPPER, 0 },
 
     /* accounts */
     { "POST",   "/api/v1/auth/register", account_register, ACCESS_PUBLIC,
@@ -98,6 +101,13 @@ const struct route routes[] = {
       ACCESS_OWNER, 0 },
     { "POST",   "/api/v1/merchant/images", media_upload, ACCESS_MERCHANT,
       ROUTE_UPLOAD },
+    { "GET",    "/api/v1/merchant/orders", fulfil_list, ACCESS_MERCHANT, 0 },
+    { "GET",    "/api/v1/merchant/orders/:id", fulfil_get, ACCESS_MERCHANT,
+      0 },
+    { "POST",   "/api/v1/merchant/orders/:id/ship", fulfil_ship,
+      ACCESS_MERCHANT, J },
+    { "POST",   "/api/v1/merchant/orders/:id/deliver", fulfil_deliver,
+      ACCESS_MERCHANT, 0 },
 
     /* platform administration */
     { "GET",    "/api/v1/admin/users", admin_users, ACCESS_ADMIN, 0 },
