@@ -18,12 +18,6 @@
 #include "util.h"
 #include "validate.h"
 
-static const char SQL_LIST[] =
-    ORDER_COLS "WHERE o.merchant_id = ? AND (? IS NULL OR o.status = ?) "
-    "ORDER BY o.id DESC LIMIT ? OFFSET ?";
-static const char SQL_COUNT[] =
-    "SELECT COUNT(*) FROM orders WHERE merchant_id = ?"
-    " AND (? IS NULL OR status = ?)";
 static const char SQL_SET_TRACKING[] =
     "UPDATE orders SET carrier = ?, tracking_no = ? WHERE id = ?";
 static const char SQL_BUYER[] =
@@ -34,52 +28,10 @@ static const char SQL_DUE[] =
     " AND delivered_at < UTC_TIMESTAMP(6) - INTERVAL ? DAY "
     "ORDER BY delivered_at LIMIT 100";
 
-static const char *const statuses[] = {
-    "pending_payment", "paid", "shipped", "delivered", "completed",
-    "cancelled", "refund_requested", "refunded", NULL,
-};
-
 int
 fulfil_list(struct req *r)
 {
-    const char *st = req_query(r, "status");
-    struct db_param sp = DBP_NULLV;
-    int64_t mid = r->session->acting_merchant_id, page, per_page;
-    struct db_result res, cnt;
-    json_object *items;
-    int rc;
-
-    if (req_paging_or_400(r, 20, 100, &page, &per_page))
-        return JS_REPLIED;
-    if (st && *st) {
-        bool known = false;
-
-        for (const char *const *s = statuses; *s; s++)
-            if (strcmp(*s, st) == 0)
-                known = true;
-        if (!known)
-            return reply_err(r, JS_INVALID, "status", "unknown status");
-        sp = DBP_S(st);
-    }
-    rc = db_read(r, SQL_LIST,
-                 DB_ARGS(DBP_I(mid), sp, sp, DBP_I(per_page),
-                         DBP_I((page - 1) * per_page)), &res);
-    if (!rc)
-        rc = db_read(r, SQL_COUNT, DB_ARGS(DBP_I(mid), sp, sp), &cnt);
-    if (rc)
-        return rc;
-    items = json_object_new_array();
-    for (unsigned i = 0; i < res.nrows; i++) {
-        json_object *o;
-
-        rc = order_row_json(r, &res, i, false, &o);
-        if (rc) {
-            json_object_put(items);
-            return rc;
-        }
-        json_object_array_add(items, o);
-    }
-    return reply_list(r, items, db_get_int(&cnt, 0, 0, 0), page, per_page);
+    return order_list_reply(r, 0, r->session->acting_merchant_id);
 }
 
 int

@@ -725,13 +725,21 @@ order_quote(struct req *r)
 /* ------------------------------------------------------------------ */
 /* reading orders                                                       */
 
+static const char SQL_ORDERS_OF_MERCHANT[] =
+    ORDER_COLS "WHERE o.merchant_id = ? AND (? IS NULL OR o.status = ?) "
+    "ORDER BY o.id DESC LIMIT ? OFFSET ?";
+static const char SQL_COUNT_OF_MERCHANT[] =
+    "SELECT COUNT(*) FROM orders WHERE merchant_id = ?"
+    " AND (? IS NULL OR status = ?)";
+
 int
-order_list(struct req *r)
+order_list_reply(struct req *r, int64_t user_id, int64_t merchant_id)
 {
     static const char *const st[] = { "pending_payment", "paid", "shipped",
         "delivered", "completed", "cancelled", "refund_requested",
         "refunded", NULL };
     const char *status = req_query(r, "status");
+    int64_t who = merchant_id ? merchant_id : user_id;
     struct db_param sp = DBP_NULLV;
     struct db_result res, cnt;
     int64_t page, per_page;
@@ -750,13 +758,14 @@ order_list(struct req *r)
             return reply_err(r, JS_INVALID, "status", "unknown status");
         sp = DBP_S(status);
     }
-    rc = db_read(r, SQL_ORDERS_OF_USER,
-                 DB_ARGS(DBP_I(r->session->user_id), sp, sp,
-                         DBP_I(per_page), DBP_I((page - 1) * per_page)),
-                 &res);
+    /* Two statements, so each uses its own index. */
+    rc = db_read(r, merchant_id ? SQL_ORDERS_OF_MERCHANT : SQL_ORDERS_OF_USER,
+                 DB_ARGS(DBP_I(who), sp, sp, DBP_I(per_page),
+                         DBP_I((page - 1) * per_page)), &res);
     if (!rc)
-        rc = db_read(r, SQL_COUNT_OF_USER,
-                     DB_ARGS(DBP_I(r->session->user_id), sp, sp), &cnt);
+        rc = db_read(r, merchant_id ? SQL_COUNT_OF_MERCHANT
+                                    : SQL_COUNT_OF_USER,
+                     DB_ARGS(DBP_I(who), sp, sp), &cnt);
     if (rc)
         return rc;
     items = json_object_new_array();
@@ -771,6 +780,12 @@ order_list(struct req *r)
         json_object_array_add(items, o);
     }
     return reply_list(r, items, db_get_int(&cnt, 0, 0, 0), page, per_page);
+}
+
+int
+order_list(struct req *r)
+{
+    return order_list_reply(r, r->session->user_id, 0);
 }
 
 int

@@ -64,6 +64,10 @@ int order_row_json(struct req *r, const struct db_result *res, unsigned i,
 int order_move(struct req *r, int64_t id, int64_t merchant_id,
                int64_t user_id, const char *to, const char *note);
 
+/* Reply with a page of the orders of user_id, or of merchant_id when
+ * that is non-zero (?status=, ?page=, ?per_page= <= 100). */
+int order_list_reply(struct req *r, int64_t user_id, int64_t merchant_id);
+
 /* Reply with order id (scoped like order_move) as JSON with timeline. */
 int order_reply(struct req *r, int64_t id, int64_t merchant_id,
                 int64_t user_id);
