@@ -134,6 +134,8 @@ apply_env(struct ctx *x, struct conf *c)
 
     if ((s = getenv("JISHI_PUBLIC_URL")) && *s)
         replace(&c->public_url, s);
+    if ((s = getenv("JISHI_SANDBOX_SECRET")))
+        replace(&c->sandbox_secret, s);
     if ((s = getenv("JISHI_LISTEN")) && *s)
         replace(&c->listen, s);
     v = c->workers;
@@ -157,7 +159,7 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
            char *err, size_t errlen)
 {
     struct ctx x = { err, errlen, base_dir };
-    json_object *root, *db = NULL, *limits = NULL, *v, *reps;
+    json_object *root, *db = NULL, *limits = NULL, *pay = NULL, *v, *reps;
     unsigned long n;
     int rc = -1;
 
@@ -169,6 +171,7 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
     }
     json_object_object_get_ex(root, "db", &db);
     json_object_object_get_ex(root, "limits", &limits);
+    json_object_object_get_ex(root, "payments", &pay);
     if (get_str(&x, root, "listen", "127.0.0.1:9000", false, &c->listen) ||
         get_str(&x, root, "pidfile", "", true, &c->pidfile) ||
         get_str(&x, root, "access_log", "-", false, &c->access_log) ||
@@ -255,8 +258,20 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
         goto out;
     c->max_json_depth = (unsigned)n;
 
+    if (pay && !json_object_is_type(pay, json_type_object)) {
+        fail(&x, "'payments' must be an object");
+        goto out;
+    }
+    if (get_str(&x, pay, "sandbox_secret", "", false, &c->sandbox_secret))
+        goto out;
+
     if (apply_env(&x, c))
         goto out;
+    if (*c->sandbox_secret && strlen(c->sandbox_secret) < 16) {
+        fail(&x, "'payments.sandbox_secret' must be empty or at least 16 "
+                 "characters");
+        goto out;
+    }
     rc = 0;
 out:
     if (root)
@@ -328,6 +343,7 @@ conf_free(struct conf *c)
     free(c->media_dir);
     free(c->mail_dir);
     free(c->public_url);
+    free(c->sandbox_secret);
     free_db(&c->primary);
     for (i = 0; i < c->nreplicas; i++)
         free_db(&c->replicas[i]);

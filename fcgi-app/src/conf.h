@@ -1,10 +1,10 @@
 /*
  * conf.h - the application configuration: a JSON file plus environment
  * overrides (JISHI_LISTEN, JISHI_WORKERS, JISHI_MAX_REQUESTS,
- * JISHI_DB_PASSWORD, JISHI_PUBLIC_URL).  Relative paths are resolved
- * against the directory of the config file.  The master loads it at start
- * and on SIGHUP; workers inherit it.  conf_free() releases everything
- * conf_load() allocated.
+ * JISHI_DB_PASSWORD, JISHI_PUBLIC_URL, JISHI_SANDBOX_SECRET).  Relative
+ * paths are resolved against the directory of the config file.  The
+ * master loads it at start and on SIGHUP; workers inherit it.
+ * conf_free() releases everything conf_load() allocated.
  */
 #ifndef JISHI_CONF_H
 #define JISHI_CONF_H
@@ -43,6 +43,10 @@ struct conf {
     unsigned max_replica_lag_ms;
 
     unsigned order_pay_minutes;  /* unpaid orders expire after this */
+    /* "payments": {"sandbox_secret"}: the simulated gateway's webhook
+     * signing key; "" (the default) disables sandbox payments (503).
+     * When set, at least 16 characters. */
+    char *sandbox_secret;
     unsigned auto_complete_days; /* delivered orders complete after this */
     size_t max_body_bytes;
     size_t max_upload_bytes;     /* image uploads (ROUTE_UPLOAD) */

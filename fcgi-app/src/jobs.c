@@ -20,6 +20,7 @@
 #include "order.h"
 #include "outbox.h"
 #include "req.h"
+#include "sandbox.h"
 #include "util.h"
 #include "worker.h"
 
@@ -66,6 +67,7 @@ static const struct job jobs[] = {
     { "outbox-delivery", 500, outbox_drain },
     { "expire-sessions", 60000, job_expire },
     { "expire-unpaid-orders", 15000, order_expire_unpaid },
+    { "sandbox-webhooks", 500, sandbox_deliver },
     { "complete-delivered-orders", 15000, fulfil_auto_complete },
 };
 

@@ -23,6 +23,8 @@
 #include "merchant.h"
 #include "ops.h"
 #include "order.h"
+#include "payment.h"
+#include "sandbox.h"
 #include "search.h"
 #include "util.h"
 
@@ -62,6 +64,15 @@ const struct route routes[] = {
       0 },
     { "POST",   "/api/v1/orders/:id/confirm", fulfil_confirm,
       ACCESS_SHOPPER, 0 },
+
+    /* payments, and the simulated gateway's hosted page */
+    { "POST",   "/api/v1/payments", payment_start, ACCESS_SHOPPER, J },
+    { "GET",    "/api/v1/payments/:id", payment_get, ACCESS_SHOPPER, 0 },
+    { "POST",   "/api/v1/payments/webhook/:provider", payment_webhook,
+      ACCESS_PUBLIC, NOCSRF },
+    { "GET",    "/api/v1/sandbox/pay/:ref", sandbox_page, ACCESS_PUBLIC, 0 },
+    { "POST",   "/api/v1/sandbox/pay/:ref", sandbox_decide, ACCESS_PUBLIC,
+      NOCSRF },
 
     /* accounts */
     { "POST",   "/api/v1/auth/register", account_register, ACCESS_PUBLIC,

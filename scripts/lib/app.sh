@@ -27,11 +27,17 @@ build_env_load() {
 
 # app_config_write: $VAR/jishi.json from the ports and secrets of this var.
 app_config_write() {
+    # The sandbox gateway's webhook secret: made once, kept in secrets.env.
+    grep -q '^SANDBOX_SECRET=' "$VAR/secrets.env" 2>/dev/null ||
+        (umask 077; echo "SANDBOX_SECRET=$(random_secret)" >>"$VAR/secrets.env")
+    SANDBOX_SECRET=$(sed -n 's/^SANDBOX_SECRET=//p' "$VAR/secrets.env" | tail -1)
     (
         umask 077
         cat >"$VAR/jishi.json.tmp" <<EOF
 {
   "listen": "$(fcgi_socket)",
+  "public_url": "http://127.0.0.1:$NGINX_PORT",
+  "payments": {"sandbox_secret": "$SANDBOX_SECRET"},
   "workers": ${JISHI_APP_WORKERS:-4},
   "max_requests": 10000,
   "pidfile": "$(fcgi_pidfile)",

@@ -26,6 +26,7 @@ main(void)
     srunner_add_suite(sr, db_suite());
     srunner_add_suite(sr, app_suite());
     srunner_add_suite(sr, order_suite());
+    srunner_add_suite(sr, payment_suite());
     srunner_add_suite(sr, pricing_suite());
     srunner_add_suite(sr, metrics_suite());
     srunner_add_suite(sr, media_suite());

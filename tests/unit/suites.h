@@ -16,6 +16,7 @@ Suite *reply_suite(void);
 Suite *db_suite(void);
 Suite *app_suite(void);
 Suite *order_suite(void);
+Suite *payment_suite(void);
 Suite *pricing_suite(void);
 Suite *metrics_suite(void);
 Suite *media_suite(void);
