@@ -286,10 +286,66 @@ sandbox_verify(struct req *r, const char **why)
                               why);
 }
 
+static const char SQL_REFUND[] =
+    "UPDATE payments SET refunded_amount = refunded_amount + ?,"
+    " status = IF(refunded_amount >= amount, 'refunded', status),"
+    " updated_at = UTC_TIMESTAMP(6) "
+    "WHERE id = ? AND status = 'succeeded' AND refunded_amount + ? <= amount";
+
+/* The sandbox settles refunds at once: the money is recorded as given
+ * back on the payment. */
+static int
+sandbox_refund(struct req *r, const struct payment *p, int64_t amount)
+{
+    struct db_result res;
+    int rc = db_write(r, SQL_REFUND,
+                      DB_ARGS(DBP_I(amount), DBP_I(p->id), DBP_I(amount)),
+                      &res);
+
+    if (rc)
+        return rc;
+    return res.affected == 1 ? JS_OK : JS_UNPROCESSABLE;
+}
+
 static const struct payment_provider providers[] = {
     { "cod", cod_start, NULL, NULL, NULL },
-    { "sandbox", sandbox_start, sandbox_page_url, sandbox_verify, NULL },
+    { "sandbox", sandbox_start, sandbox_page_url, sandbox_verify,
+      sandbox_refund },
 };
+
+static const char SQL_PAID_FOR_ORDER[] =
+    "SELECT p.id, p.provider, p.amount, p.currency FROM orders o "
+    "JOIN payments p ON p.checkout_id = o.checkout_id"
+    " AND p.status = 'succeeded' "
+    "WHERE o.id = ? ORDER BY p.id DESC LIMIT 1 FOR UPDATE";
+
+int
+payment_refund_order(struct req *r, int64_t order_id, int64_t amount,
+                     int64_t *returned)
+{
+    const struct payment_provider *prov;
+    struct payment p;
+    struct db_result res;
+    int rc;
+
+    *returned = 0;
+    rc = db_read_primary(r, SQL_PAID_FOR_ORDER, DB_ARGS(DBP_I(order_id)),
+                         &res);
+    if (rc || !res.nrows)
+        return rc;      /* nothing was paid through a provider */
+    memset(&p, 0, sizeof(p));
+    p.id = db_get_int(&res, 0, 0, 0);
+    p.provider = db_get(&res, 0, 1);
+    p.amount = db_get_int(&res, 0, 2, 0);
+    snprintf(p.currency, sizeof(p.currency), "%s", db_get(&res, 0, 3));
+    prov = payment_provider_find(p.provider);
+    if (!prov || !prov->refund)
+        return JS_OK;
+    rc = prov->refund(r, &p, amount);
+    if (!rc)
+        *returned = amount;
+    return rc;
+}
 
 const struct payment_provider *
 payment_provider_find(const char *name)

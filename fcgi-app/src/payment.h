@@ -71,8 +71,9 @@ struct payment {
  *   verify()  authenticate a webhook request (raw body in r->body):
  *             JS_OK, JS_INVALID with a reason in *why, or JS_UNAVAILABLE
  *             when not configured; NULL when the provider sends none.
- *   refund()  give amount of p back to the payer; NULL until refunds
- *             are wired (a later issue).
+ *   refund()  give amount of p back to the payer (inside the caller's
+ *             transaction); NULL when the provider has nothing to give
+ *             back (cash on delivery is returned by the merchant).
  */
 struct payment_provider {
     const char *name;
@@ -81,6 +82,15 @@ struct payment_provider {
     int (*verify)(struct req *r, const char **why);
     int (*refund)(struct req *r, const struct payment *p, int64_t amount);
 };
+
+/*
+ * Give amount back for order_id through the provider of the checkout's
+ * succeeded payment, inside the caller's transaction.  Sets *returned to
+ * the amount returned through a provider (0 when nothing was paid up
+ * front, as with cash on delivery before delivery).  JS_OK or an error.
+ */
+int payment_refund_order(struct req *r, int64_t order_id, int64_t amount,
+                         int64_t *returned);
 
 /* The provider called name, or NULL. */
 const struct payment_provider *payment_provider_find(const char *name);

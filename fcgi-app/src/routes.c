@@ -23,6 +23,7 @@
 #include "merchant.h"
 #include "ops.h"
 #include "order.h"
+#include "refund.h"
 #include "payment.h"
 #include "sandbox.h"
 #include "search.h"
@@ -64,6 +65,8 @@ const struct route routes[] = {
       0 },
     { "POST",   "/api/v1/orders/:id/confirm", fulfil_confirm,
       ACCESS_SHOPPER, 0 },
+    { "POST",   "/api/v1/orders/:id/refund", refund_request, ACCESS_SHOPPER,
+      J },
 
     /* payments, and the simulated gateway's hosted page */
     { "POST",   "/api/v1/payments", payment_start, ACCESS_SHOPPER, J },
@@ -119,6 +122,10 @@ const struct route routes[] = {
       ACCESS_MERCHANT, J },
     { "POST",   "/api/v1/merchant/orders/:id/deliver", fulfil_deliver,
       ACCESS_MERCHANT, 0 },
+    { "POST",   "/api/v1/merchant/orders/:id/refund/approve", refund_approve,
+      ACCESS_MERCHANT, J },
+    { "POST",   "/api/v1/merchant/orders/:id/refund/reject", refund_reject,
+      ACCESS_MERCHANT, J },
 
     /* platform administration */
     { "GET",    "/api/v1/admin/users", admin_users, ACCESS_ADMIN, 0 },
