@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "feed.h"
 #include "fulfil.h"
+#include "inventory.h"
 #include "media.h"
 #include "merchant.h"
 #include "ops.h"
@@ -115,6 +116,10 @@ const struct route routes[] = {
       ACCESS_OWNER, 0 },
     { "POST",   "/api/v1/merchant/images", media_upload, ACCESS_MERCHANT,
       ROUTE_UPLOAD },
+    { "GET",    "/api/v1/merchant/inventory/low-stock", inventory_low_stock,
+      ACCESS_MERCHANT, 0 },
+    { "GET",    "/api/v1/merchant/inventory/:sku_id/movements",
+      inventory_movements, ACCESS_MERCHANT, 0 },
     { "GET",    "/api/v1/merchant/orders", fulfil_list, ACCESS_MERCHANT, 0 },
     { "GET",    "/api/v1/merchant/orders/:id", fulfil_get, ACCESS_MERCHANT,
       0 },
