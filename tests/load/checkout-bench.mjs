@@ -1,0 +1,237 @@
+// Checkout load bench (issue: "scripts/bench adds checkout").
+//
+// Against a running stack (the same env as the API tests):
+//   JISHI_BASE_URL, JISHI_VAR, JISHI_CTL (scripts/ctl, for SQL), JISHI_CONFIG,
+//   JISHI_BIN (not needed here, accepted for symmetry);
+//   BENCH_SECONDS (per timed phase, default 10);
+//   BENCH_CEILING_RPS (optional: the ceiling req/s of scripts/bench's same
+//   run, to print ratios); BENCH_BUYERS (32), BENCH_SKUS (200),
+//   BENCH_FLASH_STOCK (100), BENCH_FLASH_PER_BUYER (32).
+//
+// 1. fixture by SQL (createShop): a merchant with BENCH_SKUS SKUs of large
+//    stock, another with one flash-sale SKU of BENCH_FLASH_STOCK units;
+//    BENCH_BUYERS registered buyers, each with an address.
+// 2. orders/s: every buyer loops buy-now checkouts (1 unit of a random SKU,
+//    cod, a fresh Idempotency-Key) for BENCH_SECONDS.
+// 3. add-to-cart: every buyer (own user session + CSRF) loops
+//    POST /api/v1/cart/items for BENCH_SECONDS.
+// 4. flash sale: BENCH_BUYERS x BENCH_FLASH_PER_BUYER buy-now checkouts of
+//    the flash SKU, all at once; time from the first request to the last
+//    unit sold (the BENCH_FLASH_STOCK-th 201), oversold, stock >= 0.
+// 5. @@innodb_flush_log_at_trx_commit and @@sync_binlog of the primary.
+// Prints one table. Exit 0 whatever the figures; 1 only when something
+// failed to run (fixture, registration, SQL, an exception).
+//
+// The load generator is this one Node process, on the same machine as the
+// stack: its own CPU is part of what limits the figures.
+import { performance } from 'node:perf_hooks';
+
+import {
+  ALL_SKUS, DB, assertLedgerConsistent, checkout, createShop, idemKey, lit, shopper, sql, sqlInt,
+  stockOf,
+} from '../api/orders-lib.mjs';
+
+const SECS = Number(process.env.BENCH_SECONDS || 10);
+const CEILING = Number(process.env.BENCH_CEILING_RPS || 0);
+const NBUYERS = Number(process.env.BENCH_BUYERS || 32);
+const NSKUS = Number(process.env.BENCH_SKUS || 200);
+const FLASH_STOCK = Number(process.env.BENCH_FLASH_STOCK || 100);
+const FLASH_PER_BUYER = Number(process.env.BENCH_FLASH_PER_BUYER || 32);
+const TARGET_ORDERS = 500; // orders/s at 32 buyers, durable commits
+const TARGET_CART = 25; // % of the ceiling
+const TARGET_SELLOUT_MS = 2000;
+
+const log = (m) => console.error(`checkout-bench: ${m}`);
+
+function pct(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function statusKey(r) {
+  return r.status === 0 ? `err:${r.text.slice(0, 40)}` : String(r.status);
+}
+
+// Runs fn(i) in each of n loops until the deadline; fn returns a response.
+async function closedLoop(n, secs, ok, fn) {
+  const lat = [];
+  const statuses = {};
+  let good = 0;
+  let sample = null;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const end = t0 + secs * 1000;
+  await Promise.all(Array.from({ length: n }, async (_, i) => {
+    while (performance.now() < end) {
+      const s = performance.now();
+      let r;
+      try {
+        r = await fn(i);
+      } catch (e) {
+        r = { status: 0, text: String(e) };
+      }
+      lat.push(performance.now() - s);
+      const k = statusKey(r);
+      statuses[k] = (statuses[k] || 0) + 1;
+      if (r.status === ok) good++;
+      else if (!sample) sample = `${r.status} ${String(r.text).slice(0, 200)}`;
+    }
+  }));
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  lat.sort((a, b) => a - b);
+  return {
+    n: lat.length, good, errors: lat.length - good, rps: good / wall, wall,
+    p50: pct(lat, 50), p99: pct(lat, 99), statuses, sample,
+    genUs: lat.length ? (cpu.user + cpu.system) / lat.length : NaN,
+  };
+}
+
+async function main() {
+  for (const v of ['JISHI_BASE_URL', 'JISHI_VAR', 'JISHI_CTL']) {
+    if (!process.env[v]) throw new Error(`${v} is not set`);
+  }
+
+  // 5. durability, first: it is part of what the figures mean.
+  const [flushLog, syncBinlog] = (await sql('SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog'))
+    .split('\n').pop().split('\t');
+  const durable = flushLog === '1' && syncBinlog === '1';
+
+  // 1. fixture.
+  let t = performance.now();
+  // createShop writes a few statements per SKU, passed as one argv string
+  // (E2BIG past 128 kB at 200 SKUs): it makes the merchants, the category
+  // and the flash SKU; the bulk SKUs are added here in a few set-based
+  // statements under the same merchant and category.
+  const shop = await createShop({
+    merchants: {
+      m: { skus: { cb0: { price: 1000, stock: 10000000, weight: 300 } } },
+      f: { skus: { flash: { price: 9900, stock: FLASH_STOCK, weight: 200 } } },
+    },
+  });
+  const first = shop.skus.cb0;
+  const values = Array.from({ length: NSKUS - 1 }, (_, j) => {
+    const i = j + 1;
+    return `(${first.merchantId}, @cat, ${lit(`op-${shop.tag}-cb${i}`)}, ${lit(`${shop.tag} 商品 cb${i}`)}, 'checkout bench', ` +
+      `'live', ${1000 + (i % 50) * 100}, ${1000 + (i % 50) * 100}, 1, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))`;
+  });
+  const like = lit(`op-${shop.tag}-cb%`);
+  await sql(`
+    SET @cat = (SELECT category_id FROM ${DB}.products WHERE id = ${first.productId});
+    INSERT INTO ${DB}.products (merchant_id, category_id, slug, name, description, status, min_price, max_price,
+      in_stock, created_at, updated_at, published_at) VALUES ${values.join(',\n')};
+    INSERT INTO ${DB}.skus (product_id, code, option1, price, stock, weight_g, position)
+      SELECT p.id, SUBSTRING_INDEX(p.slug, '-', -1), '标准', p.min_price, 10000000, 300, 0
+      FROM ${DB}.products p WHERE p.slug LIKE ${like} AND p.id <> ${first.productId};
+    INSERT INTO ${DB}.inventory_movements (sku_id, delta, reason)
+      SELECT s.id, s.stock, 'restock' FROM ${DB}.skus s JOIN ${DB}.products p ON p.id = s.product_id
+      WHERE p.slug LIKE ${like} AND p.id <> ${first.productId};`);
+  const ids = (await sql(`SELECT s.id FROM ${DB}.skus s JOIN ${DB}.products p ON p.id = s.product_id
+    WHERE p.slug LIKE ${like} ORDER BY s.id`)).split('\n').map(Number).filter((x) => x > 0);
+  if (ids.length !== NSKUS) throw new Error(`fixture: ${ids.length} SKUs, not ${NSKUS}`);
+  for (const id of ids) if (!ALL_SKUS.has(id)) ALL_SKUS.set(id, { key: `sku${id}`, id });
+  const skuIds = ids;
+  const flash = shop.skus.flash;
+  log(`fixture ${shop.tag}: ${NSKUS} SKUs + flash SKU ${flash.id} (${FLASH_STOCK} units) in ${Math.round(performance.now() - t)} ms`);
+
+  t = performance.now();
+  const buyers = [];
+  for (let i = 0; i < NBUYERS; i += 8) {
+    buyers.push(...await Promise.all(
+      Array.from({ length: Math.min(8, NBUYERS - i) }, (_, k) => shopper(`cb${i + k}`)),
+    ));
+  }
+  log(`${NBUYERS} buyers registered with addresses in ${Math.round(performance.now() - t)} ms`);
+
+  // 2. orders/s: buy-now checkouts over many SKUs.
+  log(`orders: ${NBUYERS} buyers, buy-now checkouts for ${SECS} s`);
+  const orders = await closedLoop(NBUYERS, SECS, 201, (i) => {
+    const b = buyers[i];
+    return checkout(b.client, {
+      address_id: b.address.id,
+      payment_method: 'cod',
+      items: [{ sku_id: skuIds[Math.floor(Math.random() * skuIds.length)], quantity: 1 }],
+    }, idemKey(`cb${i}`), { timeoutMs: 30000 });
+  });
+
+  // 3. add-to-cart: each client cycles over its own 20 SKUs (a cart holds
+  // at most 100 lines; quantities cap at 99 with a 201).
+  log(`add-to-cart: ${NBUYERS} clients for ${SECS} s`);
+  const cartN = new Array(NBUYERS).fill(0);
+  const cart = await closedLoop(NBUYERS, SECS, 201, (i) => {
+    const sku = skuIds[(i * 7 + (cartN[i]++ % 20)) % skuIds.length];
+    return buyers[i].client.post('/api/v1/cart/items', { sku_id: sku, quantity: 1 }, { timeoutMs: 30000 });
+  });
+
+  // 4. flash sale.
+  const total = NBUYERS * FLASH_PER_BUYER;
+  log(`flash sale: ${total} concurrent buy-now checkouts for ${FLASH_STOCK} units`);
+  const fstat = {};
+  const wins = [];
+  let fsample = null;
+  const f0 = performance.now();
+  const fres = await Promise.all(buyers.flatMap((b, i) => Array.from({ length: FLASH_PER_BUYER }, (_, k) =>
+    checkout(b.client, {
+      address_id: b.address.id,
+      payment_method: 'cod',
+      items: [{ sku_id: flash.id, quantity: 1 }],
+    }, idemKey(`fs${i}x${k}`), { timeoutMs: 120000 })
+      .catch((e) => ({ status: 0, text: String(e) }))
+      .then((r) => {
+        if (r.status === 201) wins.push(performance.now() - f0);
+        return r;
+      }))));
+  const fwall = performance.now() - f0;
+  for (const r of fres) {
+    const k = statusKey(r);
+    fstat[k] = (fstat[k] || 0) + 1;
+    if (r.status !== 201 && r.status !== 409 && !fsample) fsample = `${r.status} ${String(r.text).slice(0, 200)}`;
+  }
+  wins.sort((a, b) => a - b);
+  const soldOutMs = wins.length >= FLASH_STOCK ? wins[FLASH_STOCK - 1] : null;
+  const oversold = wins.length - FLASH_STOCK;
+  const flashStock = await stockOf(flash.id);
+  const flashOrders = await sqlInt(`SELECT COALESCE(SUM(i.quantity), 0) FROM ${DB}.order_items i WHERE i.sku_id = ${flash.id}`);
+  let ledger = 'consistent';
+  try {
+    await assertLedgerConsistent([...ALL_SKUS.keys()], 'checkout bench');
+  } catch (e) {
+    ledger = `INCONSISTENT: ${e.message.split('\n')[0]}`;
+  }
+
+  // 6. report.
+  const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+  const ratio = (rps) => (CEILING > 0 ? (rps / CEILING).toFixed(3) : '-');
+  const durNote = `flush_log_at_trx_commit=${flushLog} sync_binlog=${syncBinlog}${durable ? ' (durable)' : ' (RELAXED: targets are for 1/1)'}`;
+  const verdict = (ok) => (ok ? 'PASS' : 'BELOW');
+  const rows = [
+    ['ceiling (scripts/bench, same run)', CEILING > 0 ? CEILING.toFixed(0) : '(not given)', '-', '-', '-', '-', CEILING > 0 ? '1.000' : '-', '-', '-', ''],
+    ['checkout buy-now (orders/s)', orders.rps.toFixed(1), orders.good, orders.errors, f1(orders.p50), f1(orders.p99),
+      ratio(orders.rps), f1(orders.genUs), `>=${TARGET_ORDERS}/s`, `${verdict(orders.rps >= TARGET_ORDERS)}${durable ? '' : ' (relaxed durability)'}`],
+    ['POST /api/v1/cart/items', cart.rps.toFixed(1), cart.good, cart.errors, f1(cart.p50), f1(cart.p99),
+      ratio(cart.rps), f1(cart.genUs), `>=${(TARGET_CART / 100).toFixed(2)}`, CEILING > 0 ? verdict(cart.rps / CEILING >= TARGET_CART / 100) : '(no ceiling given)'],
+  ];
+  const head = ['route', 'ok/s', 'ok', 'errors', 'p50_ms', 'p99_ms', 'ratio', 'gen_µs/req', 'target', 'verdict'];
+  const w = [34, 11, 7, 7, 8, 8, 7, 10, 8, 0];
+  const line = (cols) => cols.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join(' ');
+  console.log('');
+  console.log(`checkout bench: ${NBUYERS} concurrent buyers, ${NSKUS} SKUs, ${SECS} s per run, primary ${durNote}`);
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+  console.log(`  checkout statuses ${JSON.stringify(orders.statuses)}${orders.sample ? `; first non-201: ${orders.sample}` : ''}`);
+  console.log(`  add-to-cart statuses ${JSON.stringify(cart.statuses)}${cart.sample ? `; first non-201: ${cart.sample}` : ''}`);
+  const soldOk = soldOutMs !== null && soldOutMs < TARGET_SELLOUT_MS;
+  const overOk = oversold <= 0 && flashStock >= 0 && flashOrders <= FLASH_STOCK;
+  console.log(`flash sale: ${total} concurrent buy-now requests for ${FLASH_STOCK} units: ` +
+    `sold out in ${soldOutMs === null ? `NOT SOLD OUT (${wins.length} sold)` : `${Math.round(soldOutMs)} ms`} ` +
+    `(target < ${TARGET_SELLOUT_MS} ms: ${verdict(soldOk)}); all answered in ${Math.round(fwall)} ms; ` +
+    `oversold ${Math.max(0, oversold)} (201s ${wins.length}, stock now ${flashStock}, units in orders ${flashOrders}; target 0: ${overOk ? 'PASS' : 'FAIL'}); ` +
+    `statuses ${JSON.stringify(fstat)}${fsample ? `; first odd: ${fsample}` : ''}`);
+  console.log(`inventory ledger over the ${ALL_SKUS.size} bench SKUs: ${ledger}`);
+  console.log('ratio = ok/s / BENCH_CEILING_RPS; gen_µs/req = CPU of this Node load generator per request (it shares the machine: part of what limits the figures).');
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(`checkout-bench: FAILED: ${e?.stack || e}`);
+  process.exit(1);
+});
