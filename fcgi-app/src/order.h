@@ -26,8 +26,11 @@
 
 struct req;
 
+/* checkout.c */
 int order_quote(struct req *r);      /* POST /api/v1/checkout/quote */
 int order_checkout(struct req *r);   /* POST /api/v1/checkout */
+
+/* order.c */
 int order_list(struct req *r);       /* GET /api/v1/orders */
 int order_get(struct req *r);        /* GET /api/v1/orders/:id */
 int order_cancel(struct req *r);     /* POST /api/v1/orders/:id/cancel */
@@ -63,6 +66,10 @@ int order_row_json(struct req *r, const struct db_result *res, unsigned i,
  */
 int order_move(struct req *r, int64_t id, int64_t merchant_id,
                int64_t user_id, const char *to, const char *note);
+
+/* Record a status change on the order's timeline (actor from r). */
+int order_event(struct req *r, int64_t order_id, const char *from,
+                const char *to, const char *note);
 
 /* Reply with a page of the orders of user_id, or of merchant_id when
  * that is non-zero (?status=, ?page=, ?per_page= <= 100). */
