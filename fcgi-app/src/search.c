@@ -285,37 +285,45 @@ unsigned
 search_edit_distance(const char *a, const char *b, unsigned max)
 {
     size_t la = strlen(a), lb = strlen(b);
-    unsigned row[MAX_WORD_BYTES + 1];
+    unsigned rows[3][MAX_WORD_BYTES + 1];
+    unsigned *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
 
     if (la > MAX_WORD_BYTES || lb > MAX_WORD_BYTES)
         return max + 1;
     if ((la > lb ? la - lb : lb - la) > max)
         return max + 1;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (unsigned)j;
+        prev[j] = (unsigned)j;
+    /* Optimal string alignment: insert, delete, substitute, or swap two
+     * neighbours ("knfie" is one step from "knife"). */
     for (size_t i = 1; i <= la; i++) {
-        unsigned diag = row[0], best;
+        unsigned best, *t;
 
-        row[0] = (unsigned)i;
-        best = row[0];
+        cur[0] = (unsigned)i;
+        best = cur[0];
         for (size_t j = 1; j <= lb; j++) {
-            unsigned up = row[j];
             unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            unsigned v = diag + cost;
+            unsigned v = prev[j - 1] + cost;
 
-            if (up + 1 < v)
-                v = up + 1;
-            if (row[j - 1] + 1 < v)
-                v = row[j - 1] + 1;
-            row[j] = v;
-            diag = up;
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
             if (v < best)
                 best = v;
         }
         if (best > max)
             return max + 1;
+        t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
     }
-    return row[lb] > max ? max + 1 : row[lb];
+    return prev[lb] > max ? max + 1 : prev[lb];
 }
 
 

@@ -29,7 +29,8 @@ int64_t search_reindex_all(struct req *r);
  */
 char *search_build_query(struct req *r, const char *q);
 
-/* Levenshtein distance of a and b, or max + 1 when it exceeds max. */
+/* Edit distance of a and b counting a swap of two neighbours as one edit
+ * (optimal string alignment), or max + 1 when it exceeds max. */
 unsigned search_edit_distance(const char *a, const char *b, unsigned max);
 
 /* Returns the corrected spelling of an ASCII word, or NULL. */

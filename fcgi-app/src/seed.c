@@ -32,8 +32,11 @@
 /* SQL: reference rows                                                  */
 
 static const char SQL_HAS_SEQUENCE[] = "SELECT COUNT(*) FROM seq_1_to_3";
+/* Seeded means the demo merchants have products; other shops' products
+ * (a real install, or test fixtures) do not count. */
 static const char SQL_HAS_PRODUCTS[] =
-    "SELECT EXISTS (SELECT 1 FROM products)";
+    "SELECT EXISTS (SELECT 1 FROM products p"
+    " JOIN merchants m ON m.id = p.merchant_id WHERE m.name = ?)";
 static const char SQL_USER_UPSERT[] =
     "INSERT INTO users (email, password_hash, display_name, status,"
     " is_admin) VALUES (?, ?, ?, 'active', ?) "
@@ -674,7 +677,8 @@ seed_run(struct req *r, const struct seed_opts *o, struct seed_result *out)
     rc = db_read_primary(r, SQL_HAS_SEQUENCE, DB_NOARGS, &res);
     if (rc || db_get_int(&res, 0, 0, 0) != 3)
         return error("the SEQUENCE engine (seq_1_to_N tables) is missing");
-    rc = db_read_primary(r, SQL_HAS_PRODUCTS, DB_NOARGS, &res);
+    rc = db_read_primary(r, SQL_HAS_PRODUCTS,
+                         DB_ARGS(DBP_S(seed_merchants[0].name)), &res);
     if (rc)
         return rc;
     if (db_get_int(&res, 0, 0, 0) && !o->force) {

@@ -2,6 +2,7 @@
 // never downloads the merchant dashboard or the admin console.
 import { createRouter, createWebHistory } from 'vue-router';
 import { i18n } from './i18n/index.js';
+import { api } from './shared/api.js';
 
 export const routes = [
   {
@@ -9,6 +10,48 @@ export const routes = [
     name: 'shop-home',
     component: () => import('./shop/ShopHome.vue'),
     meta: { area: 'shop', titleKey: 'shop.title' },
+  },
+  {
+    path: '/search',
+    name: 'search',
+    component: () => import('./shop/SearchPage.vue'),
+    meta: { area: 'shop', titleKey: 'search.title' },
+  },
+  {
+    path: '/p/:slug',
+    name: 'product',
+    component: () => import('./shop/ProductPage.vue'),
+    meta: { area: 'shop', titleKey: 'product.title' },
+  },
+  {
+    path: '/cart',
+    name: 'cart',
+    component: () => import('./shop/CartPage.vue'),
+    meta: { area: 'shop', titleKey: 'cart.title' },
+  },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('./shop/LoginPage.vue'),
+    meta: { area: 'shop', titleKey: 'auth.loginTitle' },
+  },
+  {
+    path: '/checkout',
+    name: 'checkout',
+    component: () => import('./shop/CheckoutPage.vue'),
+    meta: { area: 'shop', titleKey: 'checkout.title', signedIn: true },
+  },
+  {
+    path: '/orders',
+    name: 'orders',
+    component: () => import('./shop/OrdersPage.vue'),
+    meta: { area: 'shop', titleKey: 'orders.title', signedIn: true },
+  },
+  {
+    path: '/orders/:id(\\d+)',
+    name: 'order',
+    component: () => import('./shop/OrderPage.vue'),
+    meta: { area: 'shop', titleKey: 'orders.title', signedIn: true },
   },
   {
     path: '/merchant',
@@ -41,6 +84,14 @@ export function pageTitle(route) {
   const key = route.meta && route.meta.titleKey;
   return key ? `${t(key)} · ${t('app.name')}` : t('app.name');
 }
+
+// Pages for signed-in shoppers send guests to /login and back afterwards.
+router.beforeEach(async (to) => {
+  if (!to.meta.signedIn) return true;
+  const me = await api.session().catch(() => null);
+  if (me && me.user) return true;
+  return { path: '/login', query: { next: to.fullPath } };
+});
 
 router.afterEach((to) => {
   document.title = pageTitle(to);

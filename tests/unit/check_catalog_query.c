@@ -982,7 +982,11 @@ START_TEST(test_search_edit_distance)
     ck_assert_uint_eq(search_edit_distance("bluetooth", "bluetooth", 2), 0);
     ck_assert_uint_eq(search_edit_distance("bluetoth", "bluetooth", 2), 1);
     ck_assert_uint_eq(search_edit_distance("blutooth", "bluetooth", 2), 1);
-    ck_assert_uint_eq(search_edit_distance("bleutooth", "bluetooth", 2), 2);
+    /* a swap of neighbours is one edit */
+    ck_assert_uint_eq(search_edit_distance("bleutooth", "bluetooth", 2), 1);
+    ck_assert_uint_eq(search_edit_distance("knfie", "knife", 1), 1);
+    ck_assert_uint_eq(search_edit_distance("ab", "ba", 2), 1);
+    ck_assert_uint_eq(search_edit_distance("abc", "cba", 3), 2);
     ck_assert_uint_eq(search_edit_distance("kitten", "sitting", 3), 3);
     /* capped at max + 1 */
     ck_assert_uint_eq(search_edit_distance("abcdef", "uvwxyz", 2), 3);

@@ -81,7 +81,34 @@ export function createApiClient(options = {}) {
   const doFetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
   const retryDelayMs = options.retryDelayMs ?? 300;
   const timeoutMs = options.timeoutMs ?? 15000;
+  const sessionPath = options.sessionPath ?? '/me';
+  // With autoSession, the first unsafe request waits for GET /me to get a
+  // session and its CSRF token (the app-wide client does this).
+  const autoSession = options.autoSession ?? false;
   let csrfToken = null;
+  let sessionPromise = null;
+  const sessionListeners = new Set();
+
+  function applySession(me) {
+    if (me && typeof me.csrf_token === 'string') csrfToken = me.csrf_token || null;
+    for (const fn of sessionListeners) fn(me);
+    return me;
+  }
+
+  /**
+   * GET /me once (it creates a guest session when there is none) and keep
+   * its csrf_token. Later calls share the same promise; a failure is not
+   * cached, so the next call tries again.
+   */
+  function session({ refresh = false } = {}) {
+    if (!sessionPromise || refresh) {
+      sessionPromise = request('GET', sessionPath).then(applySession, (err) => {
+        sessionPromise = null;
+        throw err;
+      });
+    }
+    return sessionPromise;
+  }
 
   async function attempt(method, url, init) {
     const ctrl = new AbortController();
@@ -114,6 +141,10 @@ export function createApiClient(options = {}) {
     if (opts.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(opts.body);
+    }
+    if (autoSession && UNSAFE_METHODS.has(method) && !csrfToken && !opts.noSession) {
+      // Unsafe requests need the session cookie and its CSRF token.
+      await session().catch(() => null);
     }
     if (UNSAFE_METHODS.has(method) && csrfToken) {
       headers['X-CSRF-Token'] = csrfToken;
@@ -156,14 +187,38 @@ export function createApiClient(options = {}) {
     setCsrfToken(token) {
       csrfToken = token || null;
     },
+    session,
+    /** Adopt a me-object from login/register/logout: new CSRF token, listeners told. */
+    applySession(me) {
+      sessionPromise = Promise.resolve(me);
+      return applySession(me);
+    },
+    /** Call `fn(me)` whenever the session (me-object) changes. */
+    onSession(fn) {
+      sessionListeners.add(fn);
+      return () => sessionListeners.delete(fn);
+    },
     get csrfToken() {
       return csrfToken;
     },
   };
 }
 
+/**
+ * A fresh Idempotency-Key (URL-safe, 8..128 chars) for one checkout attempt:
+ * generate it once, reuse it for every retry of the same attempt.
+ */
+export function newIdempotencyKey() {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return `co-${c.randomUUID()}`;
+  const bytes = new Uint8Array(16);
+  if (c && c.getRandomValues) c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return `co-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 /** The app-wide client. */
-export const api = createApiClient();
+export const api = createApiClient({ autoSession: true });
 
 /**
  * GET /health. 200 carries "ok" or "degraded"; 503 carries "down" in the

@@ -161,3 +161,43 @@ describe('fetchHealth', () => {
       .rejects.toMatchObject({ code: 'bad_response' });
   });
 });
+
+describe('session and CSRF bootstrap', () => {
+  it('fetches /me once before the first unsafe request and sends its token', async () => {
+    const fetch = fakeFetch([
+      jsonResponse(200, { user: null, csrf_token: 'tok1' }),
+      jsonResponse(201, { ok: true }),
+      jsonResponse(201, { ok: true }),
+    ]);
+    const api = createApiClient({ fetch, retryDelayMs: 0, autoSession: true });
+    await api.post('/cart/items', { sku_id: 1, quantity: 1 });
+    await api.post('/cart/items', { sku_id: 2, quantity: 1 });
+    expect(fetch.calls.map((c) => c.url)).toEqual(['/api/v1/me', '/api/v1/cart/items', '/api/v1/cart/items']);
+    expect(fetch.calls[1].init.headers['X-CSRF-Token']).toBe('tok1');
+  });
+
+  it('shares one /me request between concurrent callers', async () => {
+    const fetch = fakeFetch([jsonResponse(200, { user: null, csrf_token: 't' })]);
+    const api = client(fetch);
+    await Promise.all([api.session(), api.session()]);
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('adopts the token from a login response and tells listeners', () => {
+    const api = client(fakeFetch([]));
+    const seen = [];
+    api.onSession((me) => seen.push(me.user.email));
+    api.applySession({ user: { email: 'a@b.c' }, csrf_token: 'new' });
+    expect(api.csrfToken).toBe('new');
+    expect(seen).toEqual(['a@b.c']);
+  });
+});
+
+describe('newIdempotencyKey', () => {
+  it('makes distinct keys in the allowed alphabet', async () => {
+    const { newIdempotencyKey } = await import('./api.js');
+    const a = newIdempotencyKey();
+    expect(a).toMatch(/^[A-Za-z0-9_-]{8,128}$/);
+    expect(newIdempotencyKey()).not.toBe(a);
+  });
+});
