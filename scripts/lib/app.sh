@@ -70,7 +70,7 @@ sanitizer_env() {
     export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:print_stacktrace=1:detect_leaks=${JISHI_DETECT_LEAKS:-1}:log_path=$LOG_DIR/asan"
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$LOG_DIR/ubsan"
     # libvips/fontconfig keep one-time process globals (seed's labels).
-    export LSAN_OPTIONS="suppressions=$REPO/tests/unit/lsan.supp"
+    export LSAN_OPTIONS="suppressions=$REPO/tests/unit/lsan.supp:print_suppressions=0"
 }
 
 app_migrate() {
