@@ -108,12 +108,6 @@ static const char SQL_DELETE_MEMBERS[] =
 /* ------------------------------------------------------------------ */
 /* helpers                                                              */
 
-static void
-add_str(json_object *o, const char *k, const char *v)
-{
-    json_object_object_add(o, k, v ? json_str(v) : NULL);
-}
-
 /* The caller's profile, memberships and CSRF token. */
 static int
 me_json(struct req *r, json_object **out)
@@ -137,19 +131,19 @@ me_json(struct req *r, json_object **out)
         if (u.nrows) {
             user = json_object_new_object();
             json_object_object_add(user, "id", json_int(s->user_id));
-            add_str(user, "email", db_get(&u, 0, 1));
-            add_str(user, "display_name", db_get(&u, 0, 2));
+            json_add_str(user, "email", db_get(&u, 0, 1));
+            json_add_str(user, "display_name", db_get(&u, 0, 2));
             json_object_object_add(user, "is_admin",
                 json_object_new_boolean(db_get_int(&u, 0, 3, 0) == 1));
-            add_str(user, "created_at", db_get(&u, 0, 5));
+            json_add_str(user, "created_at", db_get(&u, 0, 5));
         }
         for (unsigned i = 0; i < m.nrows; i++) {
             json_object *o = json_object_new_object();
 
             json_object_object_add(o, "id", json_int(db_get_int(&m, i, 0, 0)));
-            add_str(o, "name", db_get(&m, i, 1));
-            add_str(o, "status", db_get(&m, i, 2));
-            add_str(o, "role", db_get(&m, i, 3));
+            json_add_str(o, "name", db_get(&m, i, 1));
+            json_add_str(o, "status", db_get(&m, i, 2));
+            json_add_str(o, "role", db_get(&m, i, 3));
             json_object_array_add(list, o);
         }
     }
@@ -559,7 +553,7 @@ rows_json(const struct db_result *res, const char *const *names)
         json_object *o = json_object_new_object();
 
         for (unsigned c = 0; c < res->ncols && names[c]; c++)
-            add_str(o, names[c], db_get(res, i, c));
+            json_add_str(o, names[c], db_get(res, i, c));
         json_object_array_add(arr, o);
     }
     return arr;

@@ -163,8 +163,6 @@ app_handle(struct req *r)
     }
     if (!r->reply.head_sent)
         give_gtid_cookie(r);
-    if (!r->reply.status)
-        r->reply.status = 200;
 done:
     if (!r->reply.status)
         r->reply.status = 200;

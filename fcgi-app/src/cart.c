@@ -11,6 +11,7 @@
 #include "db.h"
 #include "json.h"
 #include "log.h"
+#include "media.h"
 #include "pricing.h"
 #include "reply.h"
 #include "req.h"
@@ -216,8 +217,7 @@ reply_cart(struct req *r, int64_t cart_id, int status)
             json_object_object_add(p, "name", json_str(db_get(&res, i, 9)));
             json_object_object_add(p, "slug", json_str(db_get(&res, i, 10)));
             json_object_object_add(p, "image", img
-                ? json_str(arena_printf(&r->arena, "/media/%s-thumb.webp",
-                                        img)) : NULL);
+                ? json_str(media_url(r, img, "thumb", "webp")) : NULL);
             json_object_object_add(l, "product", p);
             json_object_object_add(l, "options",
                                    json_str(db_get(&res, i, 6)));

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "json.h"
 #include "log.h"
+#include "media.h"
 #include "reply.h"
 #include "req.h"
 #include "search.h"
@@ -81,13 +82,6 @@ static const int64_t price_edges[] = { 0, 5000, 10000, 20000, 50000, 100000,
 /* ------------------------------------------------------------------ */
 /* shared pieces                                                        */
 
-const char *
-catalog_image_url(struct req *r, const char *base, const char *size,
-                  const char *fmt)
-{
-    return arena_printf(&r->arena, "/media/%s-%s.%s", base, size, fmt);
-}
-
 static json_object *
 image_json(struct req *r, const char *base, const char *alt)
 {
@@ -98,9 +92,9 @@ image_json(struct req *r, const char *base, const char *alt)
         json_object *s = json_object_new_object();
 
         json_object_object_add(s, "webp", json_str(
-            catalog_image_url(r, base, sizes[i], "webp")));
+            media_url(r, base, sizes[i], "webp")));
         json_object_object_add(s, "jpg", json_str(
-            catalog_image_url(r, base, sizes[i], "jpg")));
+            media_url(r, base, sizes[i], "jpg")));
         json_object_object_add(o, sizes[i], s);
     }
     json_object_object_add(o, "alt", json_str(alt ? alt : ""));
@@ -255,12 +249,29 @@ run(struct req *r, struct cq_sql *s, struct db_result *res)
     return rc;
 }
 
+/* Facet rows: columns named by keys (NULL-terminated), then the count. */
+static json_object *
+facet_rows(const struct db_result *res, const char *const *keys)
+{
+    json_object *arr = json_object_new_array();
+
+    for (unsigned i = 0; i < res->nrows; i++) {
+        json_object *o = json_object_new_object();
+        unsigned k = 0;
+
+        for (; keys[k]; k++)
+            json_object_object_add(o, keys[k], json_str(db_get(res, i, k)));
+        json_object_object_add(o, "count", json_int(db_get_int(res, i, k, 0)));
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
 static int
 facet_brands(struct req *r, const struct cq_filters *f, json_object *out)
 {
     struct cq_sql s;
     struct db_result res;
-    json_object *arr;
     int rc;
 
     cq_sql_init(&s);
@@ -272,17 +283,9 @@ facet_brands(struct req *r, const struct cq_filters *f, json_object *out)
     rc = run(r, &s, &res);
     if (rc)
         return rc;
-    arr = json_object_new_array();
-    for (unsigned i = 0; i < res.nrows; i++) {
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "value", json_str(db_get(&res, i, 0)));
-        json_object_object_add(o, "label", json_str(db_get(&res, i, 1)));
-        json_object_object_add(o, "count",
-                               json_int(db_get_int(&res, i, 2, 0)));
-        json_object_array_add(arr, o);
-    }
-    json_object_object_add(out, "brand", arr);
+    json_object_object_add(out, "brand",
+                           facet_rows(&res, (const char *const[]){
+                               "value", "label", NULL }));
     return JS_OK;
 }
 
@@ -293,7 +296,6 @@ facet_categories(struct req *r, const struct cq_filters *f,
 {
     struct cq_sql s;
     struct db_result res;
-    json_object *arr;
     int rc;
 
     cq_sql_init(&s);
@@ -308,18 +310,9 @@ facet_categories(struct req *r, const struct cq_filters *f,
     rc = run(r, &s, &res);
     if (rc)
         return rc;
-    arr = json_object_new_array();
-    for (unsigned i = 0; i < res.nrows; i++) {
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "value", json_str(db_get(&res, i, 0)));
-        json_object_object_add(o, "label_zh", json_str(db_get(&res, i, 1)));
-        json_object_object_add(o, "label_en", json_str(db_get(&res, i, 2)));
-        json_object_object_add(o, "count",
-                               json_int(db_get_int(&res, i, 3, 0)));
-        json_object_array_add(arr, o);
-    }
-    json_object_object_add(out, "category", arr);
+    json_object_object_add(out, "category",
+                           facet_rows(&res, (const char *const[]){
+                               "value", "label_zh", "label_en", NULL }));
     return JS_OK;
 }
 

@@ -24,9 +24,5 @@ int catalog_product(struct req *r);      /* GET /api/v1/products/:ref */
  */
 int catalog_refresh_product(struct req *r, int64_t product_id);
 
-/* Image URL path for a stored image base and size ("thumb", "card",
- * "full") and format ("webp", "jpg"): "/media/<base>-<size>.<fmt>". */
-const char *catalog_image_url(struct req *r, const char *base,
-                              const char *size, const char *fmt);
 
 #endif

@@ -426,7 +426,8 @@ run(struct req *r, struct conn *c, const char *sql, const struct db_param *p,
         goto out;
     }
     if (mysql_stmt_field_count(st) > 0) {
-        rc = fetch_all(st, e->meta, &r->arena, res);
+        rc = fetch_all(st, e->meta, r->db.results ? r->db.results
+                                                  : &r->arena, res);
         if (rc) {
             rc = map_error(r, c, mysql_stmt_errno(st), mysql_stmt_error(st),
                            sql);

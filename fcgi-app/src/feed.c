@@ -397,23 +397,21 @@ feed_writer_finish(struct feed_writer *fw)
 /* reading in pages                                                     */
 
 /*
- * db_read() into the scratch arena page instead of the request's, after
- * emptying it: a page's rows, and whatever the caller derives from them
- * in page, live only until the next page.  db.c allocates nothing else
- * from r->arena during a read.
+ * db_read() with its rows in the scratch arena page (r->db.results)
+ * instead of the request's, after emptying it: a page's rows, and
+ * whatever the caller derives from them in page, live only until the
+ * next page.
  */
 static int
 page_read(struct req *r, struct arena *page, const char *sql,
           const struct db_param *p, unsigned np, struct db_result *res)
 {
-    struct arena keep = r->arena;
     int rc;
 
     arena_reset(page);
-    r->arena = *page;
+    r->db.results = page;
     rc = db_read(r, sql, p, np, res);
-    *page = r->arena;
-    r->arena = keep;
+    r->db.results = NULL;
     return rc;
 }
 

@@ -273,3 +273,9 @@ json_money(int64_t amount, const char *currency)
     json_object_object_add(o, "currency", json_str(currency));
     return o;
 }
+
+void
+json_add_str(json_object *o, const char *key, const char *s)
+{
+    json_object_object_add(o, key, s ? json_str(s) : NULL);
+}

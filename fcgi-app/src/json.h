@@ -48,6 +48,9 @@ json_object *json_str(const char *s);
 json_object *json_strn(const char *s, size_t n);
 json_object *json_int(int64_t v);
 
+/* Add key: s, or key: null when s is NULL. */
+void json_add_str(json_object *o, const char *key, const char *s);
+
 /* Money: {"amount": minor units, "currency": "CNY"}. */
 json_object *json_money(int64_t amount, const char *currency);
 

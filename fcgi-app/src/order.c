@@ -93,12 +93,6 @@ order_can_transition(const char *from, const char *to,
 /* ------------------------------------------------------------------ */
 /* JSON                                                                 */
 
-static void
-add_str(json_object *o, const char *k, const char *v)
-{
-    json_object_object_add(o, k, v ? json_str(v) : NULL);
-}
-
 int
 order_row_json(struct req *r, const struct db_result *res, unsigned i,
            bool with_detail, json_object **out)
@@ -112,10 +106,10 @@ order_row_json(struct req *r, const struct db_result *res, unsigned i,
     json_object_object_add(o, "id", json_int(id));
     json_object_object_add(o, "checkout_id",
                            json_int(db_get_int(res, i, 1, 0)));
-    add_str(o, "status", db_get(res, i, 2));
+    json_add_str(o, "status", db_get(res, i, 2));
     m = json_object_new_object();
     json_object_object_add(m, "id", json_int(db_get_int(res, i, 3, 0)));
-    add_str(m, "name", db_get(res, i, 4));
+    json_add_str(m, "name", db_get(res, i, 4));
     json_object_object_add(o, "merchant", m);
     json_object_object_add(o, "subtotal", json_money(db_get_int(res, i, 6, 0),
                                                 cur));
@@ -125,28 +119,28 @@ order_row_json(struct req *r, const struct db_result *res, unsigned i,
                                                 cur));
     json_object_object_add(o, "total",
                            json_money(db_get_int(res, i, 9, 0), cur));
-    add_str(o, "shipping_method", db_get(res, i, 10));
-    add_str(o, "payment_method", db_get(res, i, 11));
+    json_add_str(o, "shipping_method", db_get(res, i, 10));
+    json_add_str(o, "payment_method", db_get(res, i, 11));
     a = json_object_new_object();
-    add_str(a, "recipient", db_get(res, i, 12));
-    add_str(a, "phone", db_get(res, i, 13));
-    add_str(a, "country", db_get(res, i, 14));
-    add_str(a, "region", db_get(res, i, 15));
-    add_str(a, "city", db_get(res, i, 16));
-    add_str(a, "district", db_get(res, i, 17));
-    add_str(a, "line1", db_get(res, i, 18));
-    add_str(a, "line2", db_get(res, i, 19));
-    add_str(a, "postal_code", db_get(res, i, 20));
+    json_add_str(a, "recipient", db_get(res, i, 12));
+    json_add_str(a, "phone", db_get(res, i, 13));
+    json_add_str(a, "country", db_get(res, i, 14));
+    json_add_str(a, "region", db_get(res, i, 15));
+    json_add_str(a, "city", db_get(res, i, 16));
+    json_add_str(a, "district", db_get(res, i, 17));
+    json_add_str(a, "line1", db_get(res, i, 18));
+    json_add_str(a, "line2", db_get(res, i, 19));
+    json_add_str(a, "postal_code", db_get(res, i, 20));
     json_object_object_add(o, "address", a);
     t = NULL;
     if (db_get(res, i, 21)) {
         t = json_object_new_object();
-        add_str(t, "carrier", db_get(res, i, 21));
-        add_str(t, "tracking_no", db_get(res, i, 22));
+        json_add_str(t, "carrier", db_get(res, i, 21));
+        json_add_str(t, "tracking_no", db_get(res, i, 22));
     }
     json_object_object_add(o, "tracking", t);
-    add_str(o, "pay_before", db_get(res, i, 23));
-    add_str(o, "created_at", db_get(res, i, 24));
+    json_add_str(o, "pay_before", db_get(res, i, 23));
+    json_add_str(o, "created_at", db_get(res, i, 24));
     rc = db_read(r, SQL_ITEMS, DB_ARGS(DBP_I(id)), &items);
     if (!rc && with_detail)
         rc = db_read(r, SQL_EVENTS, DB_ARGS(DBP_I(id)), &events);
@@ -164,8 +158,8 @@ order_row_json(struct req *r, const struct db_result *res, unsigned i,
                                    json_int(db_get_int(&items, k, 0, 0)));
             json_object_object_add(it, "product_id",
                                    json_int(db_get_int(&items, k, 1, 0)));
-            add_str(it, "name", db_get(&items, k, 2));
-            add_str(it, "options", db_get(&items, k, 3));
+            json_add_str(it, "name", db_get(&items, k, 2));
+            json_add_str(it, "options", db_get(&items, k, 3));
             json_object_object_add(it, "unit_price",
                 json_money(db_get_int(&items, k, 4, 0), cur));
             json_object_object_add(it, "quantity",
@@ -182,11 +176,11 @@ order_row_json(struct req *r, const struct db_result *res, unsigned i,
         for (unsigned k = 0; k < events.nrows; k++) {
             json_object *ev = json_object_new_object();
 
-            add_str(ev, "from", db_get(&events, k, 0));
-            add_str(ev, "to", db_get(&events, k, 1));
-            add_str(ev, "by", db_get(&events, k, 2));
-            add_str(ev, "note", db_get(&events, k, 3));
-            add_str(ev, "at", db_get(&events, k, 4));
+            json_add_str(ev, "from", db_get(&events, k, 0));
+            json_add_str(ev, "to", db_get(&events, k, 1));
+            json_add_str(ev, "by", db_get(&events, k, 2));
+            json_add_str(ev, "note", db_get(&events, k, 3));
+            json_add_str(ev, "at", db_get(&events, k, 4));
             json_object_array_add(arr, ev);
         }
         json_object_object_add(o, "timeline", arr);

@@ -51,6 +51,9 @@ struct req_db {
     int64_t us;               /* time spent in the database */
     unsigned queries;
     unsigned served;          /* DB_SERVED_* bits */
+    struct arena *results;    /* where result rows go; NULL: the request's
+                               * arena (a streamed feed reuses a scratch
+                               * arena per page) */
 };
 
 struct reply {

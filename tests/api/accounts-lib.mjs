@@ -14,7 +14,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { sleep, url, waitFor } from './lib.mjs';
+import { url, waitFor } from './lib.mjs';
 
 const run = promisify(execFile);
 
@@ -95,8 +95,7 @@ export class Client {
       const t = opts.csrf === undefined ? this.csrf : opts.csrf;
       if (t) headers['X-CSRF-Token'] = t;
     }
-    const deadline = Date.now() + (opts.retryMs ?? 60000);
-    for (;;) {
+    const send = async () => {
       const res = await fetch(url(path), {
         method,
         headers,
@@ -111,18 +110,22 @@ export class Client {
       } catch {
         json = undefined;
       }
-      const r = { status: res.status, headers: res.headers, text, json, method, path };
-      if (opts.retry429 !== false && isNginx429(r) && Date.now() < deadline) {
-        await sleep(1000 * (Number(res.headers.get('retry-after')) || 1));
-        continue;
-      }
-      this.storeCookies(res.headers);
-      if (json && typeof json === 'object' && typeof json.csrf_token === 'string') {
-        this.csrf = json.csrf_token;
-        this.lastMe = json;
-      }
-      return r;
+      return { status: res.status, headers: res.headers, text, json, method, path };
+    };
+    // nginx's limit_req refills at its own pace: poll until it lets the
+    // request through (the app's own 429 is an answer, never retried).
+    const r = opts.retry429 === false
+      ? await send()
+      : await waitFor(`nginx to let ${method} ${path} through`, async () => {
+        const x = await send();
+        return isNginx429(x) ? false : x;
+      }, { timeoutMs: opts.retryMs ?? 60000, intervalMs: 200 });
+    this.storeCookies(r.headers);
+    if (r.json && typeof r.json === 'object' && typeof r.json.csrf_token === 'string') {
+      this.csrf = r.json.csrf_token;
+      this.lastMe = r.json;
     }
+    return r;
   }
 
   get(path, opts) { return this.call('GET', path, opts); }

@@ -6,23 +6,13 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { waitFor } from './lib.mjs';
-import { actFor, registerUser } from './accounts-lib.mjs';
-import {
-  DB, assertLedgerConsistent, checkout, createShop, lit, shopper, sql, sqlInt,
-} from './orders-lib.mjs';
+import { registerUser } from './accounts-lib.mjs';
+import { DB, assertLedgerConsistent, checkout, createShop, lit, shopper, sql, sqlInt, merchantStaff } from './orders-lib.mjs';
 
 let shop;
 let buyer;
 let staffA;
 let staffB;
-
-async function staffOf(merchantId, tag) {
-  const u = await registerUser(tag);
-  await sql(`INSERT INTO ${DB}.merchant_members (merchant_id, user_id, role)
-             VALUES (${merchantId}, ${u.client.lastMe.user.id}, 'staff');`);
-  await actFor(u.client, merchantId);
-  return u.client;
-}
 
 async function placeOrder(paymentMethod, sku) {
   const r = await checkout(buyer.client, {
@@ -42,8 +32,8 @@ before(async () => {
     },
   });
   buyer = await shopper('fulfil-buyer');
-  staffA = await staffOf(shop.merchants.a.id, 'fulfil-staff-a');
-  staffB = await staffOf(shop.merchants.b.id, 'fulfil-staff-b');
+  staffA = await merchantStaff(shop.merchants.a.id, 'fulfil-staff-a');
+  staffB = await merchantStaff(shop.merchants.b.id, 'fulfil-staff-b');
 });
 
 test('cash on delivery: ship, confirm receipt, completed with a timeline', async () => {

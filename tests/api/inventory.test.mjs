@@ -3,20 +3,11 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { actFor, registerUser } from './accounts-lib.mjs';
-import { DB, checkout, createShop, shopper, sql } from './orders-lib.mjs';
+import { checkout, createShop, shopper, merchantStaff } from './orders-lib.mjs';
 
 let shop;
 let staffA;
 let staffB;
-
-async function staffFor(merchantId, tag) {
-  const u = await registerUser(tag);
-  await sql(`INSERT INTO ${DB}.merchant_members (merchant_id, user_id, role)
-             VALUES (${merchantId}, ${u.client.lastMe.user.id}, 'staff');`);
-  await actFor(u.client, merchantId);
-  return u.client;
-}
 
 before(async () => {
   shop = await createShop({
@@ -25,8 +16,8 @@ before(async () => {
       b: { skus: { lc: { price: 1000, stock: 1 } } },
     },
   });
-  staffA = await staffFor(shop.merchants.a.id, 'inv-a');
-  staffB = await staffFor(shop.merchants.b.id, 'inv-b');
+  staffA = await merchantStaff(shop.merchants.a.id, 'inv-a');
+  staffB = await merchantStaff(shop.merchants.b.id, 'inv-b');
 });
 
 test('a sale that crosses the threshold flags the SKU to its merchant only', async () => {

@@ -7,16 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { url, waitFor } from './lib.mjs';
-import { Client, actFor, registerUser, strongPassword, uniqueEmail, createAddress } from './accounts-lib.mjs';
-import { DB, addToCart, assertLedgerConsistent, createShop, checkout, getCart, sql, stockOf } from './orders-lib.mjs';
-
-async function staffFor(merchantId, tag) {
-  const u = await registerUser(tag);
-  await sql(`INSERT INTO ${DB}.merchant_members (merchant_id, user_id, role)
-             VALUES (${merchantId}, ${u.client.lastMe.user.id}, 'owner');`);
-  await actFor(u.client, merchantId);
-  return u.client;
-}
+import { Client, registerUser, strongPassword, uniqueEmail, createAddress } from './accounts-lib.mjs';
+import { addToCart, assertLedgerConsistent, createShop, checkout, getCart, stockOf, merchantStaff } from './orders-lib.mjs';
 
 test('guest cart → register → checkout two merchants → sandbox pay → ship → confirm → completed',
   { timeout: 120000 }, async () => {
@@ -26,8 +18,8 @@ test('guest cart → register → checkout two merchants → sandbox pay → shi
         b: { skus: { jb: { price: 12800, stock: 10 } } },
       },
     });
-    const staffA = await staffFor(shop.merchants.a.id, 'journey-a');
-    const staffB = await staffFor(shop.merchants.b.id, 'journey-b');
+    const staffA = await merchantStaff(shop.merchants.a.id, 'journey-a', 'owner');
+    const staffB = await merchantStaff(shop.merchants.b.id, 'journey-b', 'owner');
 
     // A guest picks two items from two shops.
     const guest = new Client('journey-guest');

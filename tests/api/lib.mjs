@@ -58,8 +58,6 @@ export function assertError(r, status, code) {
   assert.ok(r.json.error.message.length > 0, 'error message not empty');
 }
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // Poll fn() every intervalMs until it returns a truthy value; throw with
 // the last value seen when the deadline passes.
 export async function waitFor(what, fn, { timeoutMs = 30000, intervalMs = 100 } = {}) {
@@ -76,7 +74,8 @@ export async function waitFor(what, fn, { timeoutMs = 30000, intervalMs = 100 } 
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${
         last instanceof Error ? last.message : JSON.stringify(last)}`);
     }
-    await sleep(intervalMs);
+    // the polling interval between two looks at the condition
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 
-import { createAddress, expectStatus, registerUser, show } from './accounts-lib.mjs';
+import { actFor, createAddress, expectStatus, registerUser, show } from './accounts-lib.mjs';
 import { DB, lit, randomWord, sql } from './catalog-lib.mjs';
 
 export { DB, lit, sql };
@@ -175,6 +175,16 @@ export async function shopper(tag = 'buyer', addressOver = {}) {
   const u = await registerUser(tag);
   const address = await createAddress(u.client, addressOver);
   return { ...u, address };
+}
+
+// A registered user made a member (role) of merchant merchantId by SQL and
+// acting for it: a merchant's staff client.
+export async function merchantStaff(merchantId, tag, role = 'staff') {
+  const u = await registerUser(tag);
+  await sql(`INSERT INTO ${DB}.merchant_members (merchant_id, user_id, role)
+             VALUES (${Number(merchantId)}, ${u.client.lastMe.user.id}, ${lit(role)});`);
+  await actFor(u.client, merchantId);
+  return u.client;
 }
 
 export function idemKey(tag = 'k') {

@@ -4,10 +4,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { actFor, registerUser } from './accounts-lib.mjs';
-import {
-  DB, assertLedgerConsistent, checkout, createShop, shopper, sql, sqlInt, stockOf,
-} from './orders-lib.mjs';
+import { registerUser } from './accounts-lib.mjs';
+import { DB, assertLedgerConsistent, checkout, createShop, shopper, sql, sqlInt, stockOf, merchantStaff } from './orders-lib.mjs';
 
 let shop;
 let buyer;
@@ -33,11 +31,7 @@ async function shipAndDeliver(id) {
 before(async () => {
   shop = await createShop({ merchants: { a: { skus: { ra: { price: 2500, stock: 50 } } } } });
   buyer = await shopper('refund-buyer');
-  const u = await registerUser('refund-staff');
-  await sql(`INSERT INTO ${DB}.merchant_members (merchant_id, user_id, role)
-             VALUES (${shop.merchants.a.id}, ${u.client.lastMe.user.id}, 'owner');`);
-  await actFor(u.client, shop.merchants.a.id);
-  staff = u.client;
+  staff = await merchantStaff(shop.merchants.a.id, 'refund-staff', 'owner');
 });
 
 test('approve: refunded, stock back with restock rows, audited', async () => {
