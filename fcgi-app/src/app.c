@@ -111,13 +111,20 @@ static void
 etag(struct req *r)
 {
     const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
-    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *b = (const unsigned char *)r->reply.body.buf;
+    size_t n = r->reply.body.len, i = 0;
+    uint64_t h = 1469598103934665603ULL ^ n, w;
     const char *tag;
 
-    for (size_t i = 0; i < r->reply.body.len; i++) {
-        h ^= (unsigned char)r->reply.body.buf[i];
-        h *= 1099511628211ULL;
+    /* FNV-style over 8-byte words (a byte at a time cost ~20 us on a
+     * 16 KB listing); only needs to change when the body does. */
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
     }
+    for (; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
     tag = arena_printf(&r->arena, "W/\"%016llx\"", (unsigned long long)h);
     reply_header(r, "ETag", tag);
     if (inm && (strstr(inm, tag + 2) || strcmp(inm, "*") == 0)) {

@@ -50,6 +50,28 @@ static const char SQL_ADD[] =
     "INSERT INTO cart_items (cart_id, sku_id, quantity, price_seen) "
     "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
     " quantity = LEAST(quantity + VALUES(quantity), 99)";
+/* The usual add in one statement: the SKU is for sale, the cart exists
+ * and has room.  When it changes nothing, add_txn() finds out why. */
+#define SQL_ADD_ONE(owner) \
+    "INSERT INTO cart_items (cart_id, sku_id, quantity, price_seen) " \
+    "SELECT c.id, s.id, ?, s.price FROM carts c JOIN skus s ON s.id = ? " \
+    "JOIN products p ON p.id = s.product_id " \
+    "JOIN merchants m ON m.id = p.merchant_id " \
+    "WHERE c." owner " = ? AND p.status = 'live' AND m.status = 'active'" \
+    " AND (SELECT COUNT(*) FROM cart_items x WHERE x.cart_id = c.id" \
+    " AND x.sku_id <> s.id) < ? ON DUPLICATE KEY UPDATE" \
+    " quantity = LEAST(cart_items.quantity + VALUES(quantity), 99)"
+static const char SQL_ADD_USER[] = SQL_ADD_ONE("user_id");
+static const char SQL_ADD_SESSION[] = SQL_ADD_ONE("session_id");
+/* The minimal answer: the SKU's line and the cart's counts. */
+#define SQL_SUMMARY_OF(owner) \
+    "SELECT COUNT(*), COALESCE(SUM(ci.quantity), 0)," \
+    " MAX(IF(ci.sku_id = ?, ci.id, NULL))," \
+    " MAX(IF(ci.sku_id = ?, ci.quantity, NULL)) " \
+    "FROM carts c JOIN cart_items ci ON ci.cart_id = c.id " \
+    "WHERE c." owner " = ?"
+static const char SQL_SUMMARY_USER[] = SQL_SUMMARY_OF("user_id");
+static const char SQL_SUMMARY_SESSION[] = SQL_SUMMARY_OF("session_id");
 static const char SQL_SET_QTY[] =
     "UPDATE cart_items SET quantity = ? WHERE id = ? AND cart_id = ?";
 static const char SQL_REMOVE[] =
@@ -305,17 +327,68 @@ add_txn(struct req *r, void *arg)
                             DBP_I(a->quantity), DBP_I(price)), NULL);
 }
 
+/* Prefer: return=minimal (RFC 7240) among the request's preferences. */
+static bool
+wants_minimal(const struct req *r)
+{
+    const char *p = req_env(r, "HTTP_PREFER");
+
+    return p && strstr(p, "return=minimal") != NULL;
+}
+
+/* 201 {line: {id, sku_id, quantity}, item_count, line_count}. */
+static int
+reply_added(struct req *r, int64_t sku_id)
+{
+    const struct session *s = r->session;
+    bool user = s->user_id != 0;
+    struct db_result res;
+    json_object *root, *line;
+    int rc;
+
+    rc = db_read_primary(r, user ? SQL_SUMMARY_USER : SQL_SUMMARY_SESSION,
+                         DB_ARGS(DBP_I(sku_id), DBP_I(sku_id),
+                                 DBP_I(user ? s->user_id : s->id)), &res);
+    if (rc)
+        return rc;
+    root = json_object_new_object();
+    line = json_object_new_object();
+    json_object_object_add(line, "id", json_int(db_get_int(&res, 0, 2, 0)));
+    json_object_object_add(line, "sku_id", json_int(sku_id));
+    json_object_object_add(line, "quantity",
+                           json_int(db_get_int(&res, 0, 3, 0)));
+    json_object_object_add(root, "line", line);
+    json_object_object_add(root, "item_count",
+                           json_int(db_get_int(&res, 0, 1, 0)));
+    json_object_object_add(root, "line_count",
+                           json_int(db_get_int(&res, 0, 0, 0)));
+    reply_header(r, "Preference-Applied", "return=minimal");
+    return reply_json(r, 201, root);
+}
+
 int
 cart_add(struct req *r)
 {
+    const struct session *s = r->session;
     struct add a = { 0, 0, 0 };
+    struct db_result res;
     int rc;
 
     if (v_int(r, "sku_id", 1, INT64_MAX / 2, true, &a.sku_id, NULL) ||
         v_int(r, "quantity", 1, CART_MAX_QTY, true, &a.quantity, NULL))
         return JS_REPLIED;
-    rc = db_txn(r, add_txn, &a);
+    rc = db_write(r, s->user_id ? SQL_ADD_USER : SQL_ADD_SESSION,
+                  DB_ARGS(DBP_I(a.quantity), DBP_I(a.sku_id),
+                          DBP_I(s->user_id ? s->user_id : s->id),
+                          DBP_I(CART_MAX_LINES)), &res);
+    /* Nothing added: no cart yet, not for sale, full, or already 99. */
+    if (!rc && res.affected == 0)
+        rc = db_txn(r, add_txn, &a);
     if (rc)
+        return rc;
+    if (wants_minimal(r))
+        return reply_added(r, a.sku_id);
+    if (!a.cart_id && (rc = cart_id_of(r, false, &a.cart_id)))
         return rc;
     return reply_cart(r, a.cart_id, 201);
 }

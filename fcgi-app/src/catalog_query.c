@@ -257,3 +257,34 @@ cq_order(const struct cq_filters *f, struct cq_sql *s)
         return;
     }
 }
+
+static void
+key_str(struct strbuf *sb, char tag, const char *v)
+{
+    if (v)
+        strbuf_addf(sb, "%c%zu:%s", tag, strlen(v), v);
+}
+
+char *
+cq_key(struct arena *a, const struct cq_filters *f)
+{
+    struct strbuf sb;
+    char *key;
+
+    strbuf_init(&sb);
+    key_str(&sb, 'q', f->q);
+    key_str(&sb, 'c', f->category);
+    for (unsigned i = 0; i < f->nbrands; i++)
+        key_str(&sb, 'b', f->brands[i]);
+    for (unsigned i = 0; i < f->nopts; i++) {
+        key_str(&sb, 'o', f->opts[i].name);
+        key_str(&sb, '=', f->opts[i].value);
+    }
+    strbuf_addf(&sb, "m%lld p%lld-%lld r%lld s%d",
+                (long long)f->merchant_id, (long long)f->min_price,
+                (long long)f->max_price, (long long)f->min_rating,
+                f->in_stock ? 1 : 0);
+    key = arena_strndup(a, sb.buf, sb.len);
+    strbuf_release(&sb);
+    return key;
+}

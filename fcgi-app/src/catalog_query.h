@@ -15,6 +15,7 @@
 #include "db.h"
 #include "strbuf.h"
 
+struct arena;
 struct req;
 
 #define CQ_MAX_BRANDS 8
@@ -79,5 +80,13 @@ void cq_from_where(const struct cq_filters *f, enum cq_facet skip,
 
 /* Append the ORDER BY for f->sort (relevance needs f->mquery). */
 void cq_order(const struct cq_filters *f, struct cq_sql *s);
+
+/*
+ * The set of products f selects as a string: two filters give the same
+ * key exactly when they select the same products (sort and page left
+ * out).  Fields are length-prefixed, so no value can imitate another
+ * field.  Allocated in a.
+ */
+char *cq_key(struct arena *a, const struct cq_filters *f);
 
 #endif

@@ -246,6 +246,9 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
     if (get_uint(&x, root, "auto_complete_days", 10, 1, 365, &n))
         goto out;
     c->auto_complete_days = (unsigned)n;
+    if (get_uint(&x, root, "listing_cache_ms", 5000, 0, 60000, &n))
+        goto out;
+    c->listing_cache_ms = (unsigned)n;
     if (get_uint(&x, limits, "max_body_bytes", 1048576, 1024,
                  256UL * 1024 * 1024, &n))
         goto out;

@@ -48,6 +48,9 @@ struct conf {
      * When set, at least 16 characters. */
     char *sandbox_secret;
     unsigned auto_complete_days; /* delivered orders complete after this */
+    /* how long a worker reuses a listing's counts and order (0: never);
+     * see listing_cache.h */
+    unsigned listing_cache_ms;
     size_t max_body_bytes;
     size_t max_upload_bytes;     /* image uploads (ROUTE_UPLOAD) */
     unsigned max_json_depth;

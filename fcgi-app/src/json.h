@@ -51,6 +51,19 @@ json_object *json_int(int64_t v);
 /* Add key: s, or key: null when s is NULL. */
 void json_add_str(json_object *o, const char *key, const char *s);
 
+/*
+ * A value that serialises as the JSON text `text`, verbatim (not copied:
+ * text must stay valid until the value is serialised).  For JSON built
+ * once and sent many times, such as a cached listing's facets.
+ */
+json_object *json_raw(char *text);
+
+/* Append s to sb as a JSON string, quoted and escaped; NULL as null.
+ * For JSON written as text (a listing's cards) rather than built as
+ * objects. */
+struct strbuf;
+void json_text_str(struct strbuf *sb, const char *s);
+
 /* Money: {"amount": minor units, "currency": "CNY"}. */
 json_object *json_money(int64_t amount, const char *currency);
 

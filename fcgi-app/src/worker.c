@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "conf.h"
 #include "db.h"
+#include "listing_cache.h"
 #include "log.h"
 #include "media.h"
 #include "req.h"
@@ -91,6 +92,7 @@ worker_main(const struct conf *conf, int listen_fd)
     router_release();
     log_access_close();
     media_release();
+    lc_clear();
     arena_drop_spare();
     exit(0);
 }

@@ -249,6 +249,65 @@ describe('cart limits and merchants', () => {
   });
 });
 
+describe('the minimal add answer', () => {
+  // Prefer: return=minimal: the line and the counts; the same rules as the
+  // full answer (for sale, 99 per line, 100 lines), and the same cart.
+  const minimal = { headers: { Prefer: 'return=minimal' } };
+
+  test('a guest and a shopper add with Prefer: return=minimal', async () => {
+    const g = new Client('guest-minimal');
+    await g.me();
+    const b = await shopper('minimal');
+    for (const c of [g, b.client]) {
+      let r = await c.post('/api/v1/cart/items', { sku_id: S('a1').id, quantity: 2 }, minimal);
+      expectStatus(r, 201, 'first add');
+      assert.equal(r.headers.get('preference-applied'), 'return=minimal');
+      assert.equal(r.json.line.sku_id, S('a1').id);
+      assert.equal(r.json.line.quantity, 2);
+      assert.equal(r.json.item_count, 2);
+      assert.equal(r.json.line_count, 1);
+      assert.equal(r.json.groups, undefined, 'not the whole cart');
+      const lineId = r.json.line.id;
+      r = await c.post('/api/v1/cart/items', { sku_id: S('b1').id, quantity: 1 }, minimal);
+      expectStatus(r, 201, 'second SKU');
+      assert.equal(r.json.item_count, 3);
+      assert.equal(r.json.line_count, 2);
+      r = await c.post('/api/v1/cart/items', { sku_id: S('a1').id, quantity: 98 }, minimal);
+      expectStatus(r, 201, 'past 99');
+      assert.equal(r.json.line.id, lineId, 'the same line');
+      assert.equal(r.json.line.quantity, 99, 'capped at 99');
+      r = await c.post('/api/v1/cart/items', { sku_id: S('a1').id, quantity: 1 }, minimal);
+      expectStatus(r, 201, 'at 99 already (changes nothing)');
+      assert.equal(r.json.line.quantity, 99);
+      assert.equal(r.json.item_count, 100);
+      const cart = await getCart(c);
+      assert.deepEqual(cartQuantities(cart), { [S('a1').id]: 99, [S('b1').id]: 1 });
+      assert.equal(cart.item_count, 100);
+      assert.equal(lineOf(cart, S('a1').id).id, lineId);
+    }
+  });
+
+  test('not for sale, unknown or malformed: the same errors, nothing added', async () => {
+    const c = new Client('guest-minimal-bad');
+    await c.me();
+    const draft = S('draft');
+    await setProductStatus(draft.productId, 'draft');
+    try {
+      expectError(await c.post('/api/v1/cart/items', { sku_id: draft.id, quantity: 1 }, minimal),
+        404, 'not_found', 'sku_id');
+      expectError(await c.post('/api/v1/cart/items', { sku_id: 999999999999, quantity: 1 }, minimal),
+        404, 'not_found', 'sku_id');
+      expectError(await c.post('/api/v1/cart/items', { sku_id: S('a1').id, quantity: 0 }, minimal),
+        400, 'bad_request', 'quantity');
+      expectError(await c.post('/api/v1/cart/items', { sku_id: S('a1').id, quantity: 1 },
+        { ...minimal, csrf: null }), 403, 'forbidden');
+      assert.equal((await getCart(c)).item_count, 0, 'nothing added');
+    } finally {
+      await setProductStatus(draft.productId, 'live');
+    }
+  });
+});
+
 describe('the guest cart survives signing in', () => {
   test('registration keeps the guest cart', async () => {
     const c = new Client('guest-then-register');

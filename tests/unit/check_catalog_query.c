@@ -1015,6 +1015,58 @@ START_TEST(test_search_fuzzy_mixed_word_stays_utf8)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------ */
+/* cq_key                                                               */
+
+static char *
+key_of(const char *qs)
+{
+    struct cq_filters f;
+
+    parse_ok(qs, &f);
+    return strdup(cq_key(&r.arena, &f));
+}
+
+START_TEST(test_key_ignores_sort_and_page)
+{
+    char *a = key_of("category=phones&brand=sony");
+    char *b = key_of("category=phones&brand=sony&sort=price_asc&page=3"
+                     "&per_page=60");
+
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* Every filter, and values that imitate another field, give other keys. */
+START_TEST(test_key_distinct)
+{
+    static const char *const qs[] = {
+        "", "q=a", "q=ab", "q=b", "category=a", "brand=a", "brand=a,b",
+        "brand=ab", "brand=b,a", "options=a:b", "options=a:bc",
+        "options=ab:c", "options=a:b;c:d", "merchant=1", "merchant=11",
+        "min_price=1", "max_price=1", "min_price=1&max_price=1",
+        "rating=1", "rating=2", "in_stock=1", "q=a&category=b",
+        "q=a1:b", "q=ac1:b", "q=a%20c1:b", "category=a&brand=b",
+        "category=ab", "q=m0", "q=m0%20p-1--1%20r0%20s0",
+        "options=a:b=1:c",
+    };
+    char *keys[ARRAY_SIZE(qs)];
+
+    for (size_t i = 0; i < ARRAY_SIZE(qs); i++)
+        keys[i] = key_of(qs[i]);
+    for (size_t i = 0; i < ARRAY_SIZE(qs); i++)
+        for (size_t j = i + 1; j < ARRAY_SIZE(qs); j++)
+            ck_assert_msg(strcmp(keys[i], keys[j]) != 0,
+                          "'%s' and '%s' share the key %s", qs[i], qs[j],
+                          keys[i]);
+    for (size_t i = 0; i < ARRAY_SIZE(qs); i++)
+        free(keys[i]);
+}
+END_TEST
+
 Suite *
 catalog_query_suite(void)
 {
@@ -1034,6 +1086,8 @@ catalog_query_suite(void)
     tcase_add_test(tc, test_parse_sort);
     tcase_add_test(tc, test_parse_paging);
     tcase_add_test(tc, test_parse_offset_cap);
+    tcase_add_test(tc, test_key_ignores_sort_and_page);
+    tcase_add_test(tc, test_key_distinct);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(sql, setup, teardown);

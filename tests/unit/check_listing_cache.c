@@ -1,0 +1,131 @@
+/*
+ * check_listing_cache.c - the per-worker listing snapshots: lookup by key
+ * within the TTL, replacement of the same key, least-recently-used
+ * eviction when full, the id lists; and json_raw, which sends a cached
+ * JSON text in place of an object.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "json.h"
+#include "listing_cache.h"
+#include "suites.h"
+
+static void
+teardown(void)
+{
+    lc_clear();
+}
+
+START_TEST(test_get_within_ttl)
+{
+    struct lc_entry *e = lc_put("k1", 1000);
+
+    e->total = 42;
+    lc_set_str(&e->facets, "{\"a\":1}");
+    ck_assert_ptr_null(lc_get("k2", 1000, 5000));
+    ck_assert_ptr_eq(lc_get("k1", 1000, 5000), e);
+    ck_assert_ptr_eq(lc_get("k1", 5999, 5000), e);
+    ck_assert_int_eq(lc_get("k1", 5999, 5000)->total, 42);
+    ck_assert_ptr_null(lc_get("k1", 6000, 5000));   /* expired */
+    ck_assert_ptr_null(lc_get("k1", 1000, 0));      /* disabled */
+}
+END_TEST
+
+START_TEST(test_put_same_key_replaces)
+{
+    struct lc_entry *a = lc_put("k", 0), *b;
+    int64_t ids[] = { 3, 1, 2 };
+
+    a->total = 1;
+    lc_set_ids(a, 2, ids, 3);
+    b = lc_put("k", 10);
+    ck_assert_ptr_eq(a, b);                 /* the same slot, fresh */
+    ck_assert_int_eq(b->total, 0);
+    ck_assert(!b->have_ids[2]);
+    ck_assert_ptr_null(b->ids[2]);
+    ck_assert_ptr_eq(lc_get("k", 10, 1), b);
+}
+END_TEST
+
+START_TEST(test_lru_eviction)
+{
+    char key[32];
+
+    for (int i = 0; i < LC_SLOTS; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        lc_put(key, 0)->total = i;
+    }
+    /* Touch all but k5: k5 is the least recently used. */
+    for (int i = 0; i < LC_SLOTS; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        if (i != 5)
+            ck_assert_ptr_nonnull(lc_get(key, 1, 100));
+    }
+    lc_put("new", 2);
+    ck_assert_ptr_null(lc_get("k5", 2, 100));
+    ck_assert_ptr_nonnull(lc_get("new", 2, 100));
+    for (int i = 0; i < LC_SLOTS; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        if (i != 5)
+            ck_assert_msg(lc_get(key, 2, 100) != NULL, "%s kept", key);
+    }
+}
+END_TEST
+
+START_TEST(test_ids)
+{
+    struct lc_entry *e = lc_put("k", 0);
+    static int64_t many[LC_MAX_IDS];
+
+    for (unsigned i = 0; i < LC_MAX_IDS; i++)
+        many[i] = LC_MAX_IDS - i;
+    lc_set_ids(e, 0, many, LC_MAX_IDS);
+    lc_set_ids(e, 5, NULL, 0);
+    ck_assert(e->have_ids[0]);
+    ck_assert_uint_eq(e->nids[0], LC_MAX_IDS);
+    ck_assert_int_eq(e->ids[0][0], LC_MAX_IDS);
+    ck_assert_int_eq(e->ids[0][LC_MAX_IDS - 1], 1);
+    ck_assert(e->have_ids[5]);              /* known to be empty */
+    ck_assert_uint_eq(e->nids[5], 0);
+    ck_assert(!e->have_ids[1]);
+}
+END_TEST
+
+START_TEST(test_json_raw)
+{
+    static char facets[] = "{\"brand\":[{\"value\":\"a\",\"count\":2}]}";
+    json_object *root = json_object_new_object(), *back, *v;
+
+    json_object_object_add(root, "items", json_object_new_array());
+    json_object_object_add(root, "facets", json_raw(facets));
+    back = json_tokener_parse(json_object_to_json_string_ext(
+        root, JSON_C_TO_STRING_PLAIN));
+    ck_assert_ptr_nonnull(back);
+    ck_assert(json_object_object_get_ex(back, "facets", &v));
+    ck_assert_str_eq(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+                     facets);
+    json_object_put(back);
+    json_object_put(root);
+}
+END_TEST
+
+Suite *
+listing_cache_suite(void)
+{
+    Suite *s = suite_create("listing_cache");
+    TCase *tc = tcase_create("cache");
+
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, test_get_within_ttl);
+    tcase_add_test(tc, test_put_same_key_replaces);
+    tcase_add_test(tc, test_lru_eviction);
+    tcase_add_test(tc, test_ids);
+    tcase_add_test(tc, test_json_raw);
+    suite_add_tcase(s, tc);
+    return s;
+}
