@@ -4,8 +4,9 @@
  * A listing's counts are statements on a replica: the total, and one per
  * facet, each facet leaving out its own filter so that its counts say what
  * clicking it would return.  With a search query the candidates are the
- * best CQ_SEARCH_CAP matches from the Mroonga index (two steps: top ids,
- * then the join), and the totals and facets count within those.  The
+ * best CQ_SEARCH_CAP matches from the Mroonga index, found once (one
+ * MATCH) and then joined as a list of ids by every other statement; the
+ * totals and facets count within those.  The
  * counts and the order of the matches are kept per filter set for a few
  * seconds (listing_cache.h); the page's cards are always read by primary
  * key, so a request that finds its snapshot runs one statement.
@@ -40,33 +41,41 @@ static const char SQL_BRANDS[] = "SELECT slug, name FROM brands ORDER BY name";
 /* A product page in one statement: the row plus its breadcrumb, option
  * names, SKUs, specifications and images as JSON arrays of positional
  * arrays (six round trips cost ~100 us of CPU each on this stack). */
-#define SQL_PRODUCT_BY(key) \
-    "SELECT p.id, p.slug, p.name, p.description, p.currency, p.min_price," \
-    " p.max_price, p.in_stock, p.rating_avg, p.rating_count, p.sales_count," \
-    " p.merchant_id, m.name, c.path, b.slug, b.name," \
-    " DATE_FORMAT(p.updated_at, '%Y-%m-%dT%H:%i:%sZ')," \
-    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(a.id, a.slug, a.name_zh, a.name_en)" \
-    "   ORDER BY a.depth) FROM categories a" \
-    "  WHERE c.path LIKE CONCAT(a.path, '%'))," \
-    " (SELECT JSON_ARRAYAGG(o.name ORDER BY o.position)" \
-    "  FROM product_options o WHERE o.product_id = p.id)," \
-    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(k.id, k.code, k.option1, k.option2," \
-    "   k.option3, k.price, k.compare_at_price, k.stock, k.image_position," \
-    "   k.barcode) ORDER BY k.position, k.id)" \
-    "  FROM skus k WHERE k.product_id = p.id)," \
-    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(x.name, x.value) ORDER BY x.position)" \
-    "  FROM product_specs x WHERE x.product_id = p.id)," \
-    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(i.base, i.alt, i.width, i.height)" \
-    "   ORDER BY i.position) FROM product_images i" \
-    "  WHERE i.product_id = p.id) " \
-    "FROM products p JOIN merchants m ON m.id = p.merchant_id " \
-    "JOIN categories c ON c.id = p.category_id " \
-    "LEFT JOIN brands b ON b.id = p.brand_id " \
+static const char SQL_PRODUCT[] =
+    "SELECT p.id, p.slug, p.name, p.description, p.currency, p.min_price,"
+    " p.max_price, p.in_stock, p.rating_avg, p.rating_count, p.sales_count,"
+    " p.merchant_id, m.name, c.path, b.slug, b.name,"
+    " DATE_FORMAT(p.updated_at, '%Y-%m-%dT%H:%i:%sZ'), p.updated_at,"
+    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(a.id, a.slug, a.name_zh, a.name_en)"
+    "   ORDER BY a.depth) FROM categories a"
+    "  WHERE c.path LIKE CONCAT(a.path, '%')),"
+    " (SELECT JSON_ARRAYAGG(o.name ORDER BY o.position)"
+    "  FROM product_options o WHERE o.product_id = p.id),"
+    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(k.id, k.code, k.option1, k.option2,"
+    "   k.option3, k.price, k.compare_at_price, k.stock, k.image_position,"
+    "   k.barcode) ORDER BY k.position, k.id)"
+    "  FROM skus k WHERE k.product_id = p.id),"
+    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(x.name, x.value) ORDER BY x.position)"
+    "  FROM product_specs x WHERE x.product_id = p.id),"
+    " (SELECT JSON_ARRAYAGG(JSON_ARRAY(i.base, i.alt, i.width, i.height)"
+    "   ORDER BY i.position) FROM product_images i"
+    "  WHERE i.product_id = p.id) "
+    "FROM products p JOIN merchants m ON m.id = p.merchant_id "
+    "JOIN categories c ON c.id = p.category_id "
+    "LEFT JOIN brands b ON b.id = p.brand_id "
+    "WHERE p.status = 'live' AND p.id = ?";
+/* What a product page reads on every request: the version, the prices,
+ * stock and rating, one row per SKU (see struct pc_entry). */
+#define SQL_LIVE_BY(key) \
+    "SELECT p.id, p.updated_at, p.min_price, p.max_price, p.in_stock," \
+    " p.rating_avg, p.rating_count, p.sales_count, k.id, k.price," \
+    " k.compare_at_price, k.stock, p.currency " \
+    "FROM products p LEFT JOIN skus k ON k.product_id = p.id " \
     "WHERE p.status = 'live' AND p." key " = ?"
 /* By id or by slug: one index each (an OR of both was an index merge,
  * ~15% of the statement's time). */
-static const char SQL_PRODUCT_BY_ID[] = SQL_PRODUCT_BY("id");
-static const char SQL_PRODUCT_BY_SLUG[] = SQL_PRODUCT_BY("slug");
+static const char SQL_LIVE_BY_ID[] = SQL_LIVE_BY("id");
+static const char SQL_LIVE_BY_SLUG[] = SQL_LIVE_BY("slug");
 
 static const char SQL_REFRESH[] =
     "UPDATE products p JOIN (SELECT product_id, MIN(price) AS lo,"
@@ -630,6 +639,37 @@ page_items(struct req *r, const struct cq_filters *f, struct lc_entry *e,
 }
 
 /*
+ * f->cands: the best CQ_SEARCH_CAP live matches of f->mquery, an exact
+ * name first, as a JSON array; *n their number.  The one Mroonga MATCH of
+ * a listing.
+ */
+static int
+search_candidates(struct req *r, struct cq_filters *f, unsigned *n)
+{
+    struct cq_filters only;
+    struct strbuf sb;
+    int64_t *ids;
+    int rc;
+
+    memset(&only, 0, sizeof(only));
+    only.q = f->q;
+    only.mquery = f->mquery;
+    only.min_price = only.max_price = -1;
+    only.sort = CQ_SORT_RELEVANCE;
+    rc = select_ids(r, &only, 0, CQ_SEARCH_CAP, &ids, n);
+    if (rc)
+        return rc;
+    strbuf_init(&sb);
+    strbuf_addch(&sb, '[');
+    for (unsigned i = 0; i < *n; i++)
+        strbuf_addf(&sb, i ? ",%lld" : "%lld", (long long)ids[i]);
+    strbuf_addch(&sb, ']');
+    f->cands = arena_strndup(&r->arena, sb.buf, sb.len);
+    strbuf_release(&sb);
+    return JS_OK;
+}
+
+/*
  * Everything counted over the products f selects, into a new cache entry:
  * the category, the search query (corrected when the strict one finds
  * nothing), the total and the facets.
@@ -658,17 +698,25 @@ snapshot(struct req *r, struct cq_filters *f, const char *key,
     }
     if (f->q)
         f->mquery = search_build_query(r, f->q);
-    rc = aggregates(r, f, CQ_ALL, &all);
-    if (!rc && agg(&all, AGG_COUNT) == 0 && f->mquery) {
-        /* Nothing for every word: try the corrected, forgiving query. */
-        const char *fz = search_fuzzy(r, f->q, &corrected);
+    if (f->mquery) {
+        unsigned n;
 
-        if (fz) {
-            f->mquery = fz;
-            f->fuzzy = true;
-            rc = aggregates(r, f, CQ_ALL, &all);
+        rc = search_candidates(r, f, &n);
+        if (!rc && n == 0) {
+            /* Nothing for every word: try the corrected, forgiving
+             * query. */
+            const char *fz = search_fuzzy(r, f->q, &corrected);
+
+            if (fz) {
+                f->mquery = fz;
+                f->fuzzy = true;
+                rc = search_candidates(r, f, &n);
+            }
         }
+        if (rc)
+            return rc;
     }
+    rc = aggregates(r, f, CQ_ALL, &all);
     if (rc)
         return rc;
     facets = json_object_new_object();
@@ -692,6 +740,7 @@ snapshot(struct req *r, struct cq_filters *f, const char *key,
     e->category_id = category_id;
     lc_set_str(&e->category_path, f->category_path);
     lc_set_str(&e->mquery, f->mquery);
+    lc_set_str(&e->cands, f->cands);
     e->fuzzy = f->fuzzy;
     lc_set_str(&e->corrected, corrected);
     *out = e;
@@ -714,6 +763,7 @@ catalog_products(struct req *r)
     if (e) {
         f.category_path = e->category_path;
         f.mquery = e->mquery;
+        f.cands = e->cands;
         f.fuzzy = e->fuzzy;
     } else if ((rc = snapshot(r, &f, key, &e))) {
         return rc;
@@ -789,63 +839,36 @@ el_int(json_object *a, size_t k)
     return json_object_get_int64(json_object_array_get_idx(a, k));
 }
 
-int
-catalog_product(struct req *r)
+/* The product page document from a row of SQL_PRODUCT (its prices,
+ * stock and rating are then set by apply_live()). */
+static json_object *
+product_doc(struct req *r, const struct db_result *p)
 {
-    const char *ref = req_param(r, "ref");
-    struct db_result p;
     json_object *o, *arr, *m, *b, *bc, *opts, *skus, *specs, *imgs;
     size_t nopts;
-    int64_t id = 0, pid;
-    const char *cur;
-    int rc;
 
-    if (!ref || strlen(ref) > 160)
-        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
-    if (parse_int64(ref, 1, INT64_MAX, &id))
-        id = 0;
-    /* A number is first an id; a slug of digits is still found. */
-    rc = id ? db_read(r, SQL_PRODUCT_BY_ID, DB_ARGS(DBP_I(id)), &p) : JS_OK;
-    if (!rc && (!id || !p.nrows))
-        rc = db_read(r, SQL_PRODUCT_BY_SLUG, DB_ARGS(DBP_S(ref)), &p);
-    if (rc)
-        return rc;
-    if (!p.nrows)
-        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
-    pid = db_get_int(&p, 0, 0, 0);
-    bc = json_col(r, &p, 17);
-    opts = json_col(r, &p, 18);
-    skus = json_col(r, &p, 19);
-    specs = json_col(r, &p, 20);
-    imgs = json_col(r, &p, 21);
-    cur = db_get(&p, 0, 4);
+    bc = json_col(r, p, 18);
+    opts = json_col(r, p, 19);
+    skus = json_col(r, p, 20);
+    specs = json_col(r, p, 21);
+    imgs = json_col(r, p, 22);
     o = json_object_new_object();
-    json_object_object_add(o, "id", json_int(pid));
-    json_object_object_add(o, "slug", json_str(db_get(&p, 0, 1)));
-    json_object_object_add(o, "name", json_str(db_get(&p, 0, 2)));
-    json_object_object_add(o, "description", json_str(db_get(&p, 0, 3)));
-    json_object_object_add(o, "price",
-                           json_money(db_get_int(&p, 0, 5, 0), cur));
-    json_object_object_add(o, "price_max",
-                           json_money(db_get_int(&p, 0, 6, 0), cur));
-    json_object_object_add(o, "in_stock", json_object_new_boolean(
-                               db_get_int(&p, 0, 7, 0) == 1));
-    json_object_object_add(o, "rating", rating_json(db_get_int(&p, 0, 8, 0),
-                                                    db_get_int(&p, 0, 9, 0)));
-    json_object_object_add(o, "sales_count",
-                           json_int(db_get_int(&p, 0, 10, 0)));
+    json_object_object_add(o, "id", json_int(db_get_int(p, 0, 0, 0)));
+    json_object_object_add(o, "slug", json_str(db_get(p, 0, 1)));
+    json_object_object_add(o, "name", json_str(db_get(p, 0, 2)));
+    json_object_object_add(o, "description", json_str(db_get(p, 0, 3)));
     m = json_object_new_object();
-    json_object_object_add(m, "id", json_int(db_get_int(&p, 0, 11, 0)));
-    json_object_object_add(m, "name", json_str(db_get(&p, 0, 12)));
+    json_object_object_add(m, "id", json_int(db_get_int(p, 0, 11, 0)));
+    json_object_object_add(m, "name", json_str(db_get(p, 0, 12)));
     json_object_object_add(o, "merchant", m);
     b = NULL;
-    if (db_get(&p, 0, 14)) {
+    if (db_get(p, 0, 14)) {
         b = json_object_new_object();
-        json_object_object_add(b, "slug", json_str(db_get(&p, 0, 14)));
-        json_object_object_add(b, "name", json_str(db_get(&p, 0, 15)));
+        json_object_object_add(b, "slug", json_str(db_get(p, 0, 14)));
+        json_object_object_add(b, "name", json_str(db_get(p, 0, 15)));
     }
     json_object_object_add(o, "brand", b);
-    json_object_object_add(o, "updated_at", json_str(db_get(&p, 0, 16)));
+    json_object_object_add(o, "updated_at", json_str(db_get(p, 0, 16)));
 
     arr = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(bc); i++) {
@@ -877,11 +900,6 @@ catalog_product(struct req *r)
         for (size_t k = 0; k < nopts && k < 3; k++)
             json_object_array_add(vals, json_str(el_str(e, 2 + k)));
         json_object_object_add(s, "options", vals);
-        json_object_object_add(s, "price", json_money(el_int(e, 5), cur));
-        json_object_object_add(s, "compare_at_price", el_str(e, 6)
-                               ? json_money(el_int(e, 6), cur) : NULL);
-        json_object_object_add(s, "stock_status",
-                               json_str(stock_status(el_int(e, 7))));
         json_object_object_add(s, "image_index", el_str(e, 8)
                                ? json_int(el_int(e, 8)) : NULL);
         json_object_object_add(s, "barcode", json_str(el_str(e, 9)));
@@ -910,7 +928,106 @@ catalog_product(struct req *r)
         json_object_array_add(arr, im);
     }
     json_object_object_add(o, "images", arr);
-    reply_json(r, 200, o);
+    return o;
+}
+
+/*
+ * Set the live fields of doc from the rows of SQL_LIVE_BY: prices, stock,
+ * rating and sales, and each SKU's price and stock status.  False when
+ * the SKUs are not the document's (added or removed since it was built).
+ */
+static bool
+apply_live(json_object *doc, const struct db_result *l)
+{
+    const char *c = db_get(l, 0, 12);
+    json_object *skus;
+    size_t n;
+
+    if (!json_object_object_get_ex(doc, "skus", &skus))
+        return false;
+    n = json_object_array_length(skus);
+    if (n != (db_get(l, 0, 8) ? l->nrows : 0))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        json_object *s = json_object_array_get_idx(skus, i), *id;
+        unsigned k = 0;
+
+        json_object_object_get_ex(s, "id", &id);
+        while (k < l->nrows && db_get_int(l, k, 8, 0) !=
+                                   json_object_get_int64(id))
+            k++;
+        if (k == l->nrows)
+            return false;
+        json_object_object_add(s, "price", json_money(db_get_int(l, k, 9, 0),
+                                                      c));
+        json_object_object_add(s, "compare_at_price", db_get(l, k, 10)
+                               ? json_money(db_get_int(l, k, 10, 0), c)
+                               : NULL);
+        json_object_object_add(s, "stock_status", json_str(
+                                   stock_status(db_get_int(l, k, 11, 0))));
+    }
+    json_object_object_add(doc, "price", json_money(db_get_int(l, 0, 2, 0),
+                                                    c));
+    json_object_object_add(doc, "price_max",
+                           json_money(db_get_int(l, 0, 3, 0), c));
+    json_object_object_add(doc, "in_stock", json_object_new_boolean(
+                               db_get_int(l, 0, 4, 0) == 1));
+    json_object_object_add(doc, "rating", rating_json(db_get_int(l, 0, 5, 0),
+                                                      db_get_int(l, 0, 6, 0)));
+    json_object_object_add(doc, "sales_count",
+                           json_int(db_get_int(l, 0, 7, 0)));
+    return true;
+}
+
+int
+catalog_product(struct req *r)
+{
+    const char *ref = req_param(r, "ref"), *version;
+    struct db_result l, p;
+    struct pc_entry *e;
+    int64_t id = 0, pid;
+    json_object *doc;
+    int rc;
+
+    if (!ref || strlen(ref) > 160)
+        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
+    if (parse_int64(ref, 1, INT64_MAX, &id))
+        id = 0;
+    /* A number is first an id; a slug of digits is still found. */
+    rc = id ? db_read(r, SQL_LIVE_BY_ID, DB_ARGS(DBP_I(id)), &l) : JS_OK;
+    if (!rc && (!id || !l.nrows))
+        rc = db_read(r, SQL_LIVE_BY_SLUG, DB_ARGS(DBP_S(ref)), &l);
+    if (rc)
+        return rc;
+    if (!l.nrows)
+        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
+    pid = db_get_int(&l, 0, 0, 0);
+    version = db_get(&l, 0, 1);
+    e = pc_get(pid, version, now_us(),
+               (int64_t)r->conf->listing_cache_ms * 1000);
+    if (e && apply_live(e->doc, &l)) {
+        doc = json_object_get(e->doc);
+    } else {
+        /* Edited since, or not kept: read the whole page. */
+        rc = db_read(r, SQL_PRODUCT, DB_ARGS(DBP_I(pid)), &p);
+        if (rc)
+            return rc;
+        if (!p.nrows)
+            return reply_err(r, JS_NOTFOUND, NULL, "product not found");
+        doc = product_doc(r, &p);
+        /* Its SKUs changed between the two reads: read them again. */
+        if (!apply_live(doc, &l) &&
+            ((rc = db_read(r, SQL_LIVE_BY_ID, DB_ARGS(DBP_I(pid)), &l)) ||
+             !l.nrows || !apply_live(doc, &l))) {
+            json_object_put(doc);
+            return rc ? rc : reply_err(r, JS_UNAVAILABLE, NULL,
+                                       "the product is being edited; "
+                                       "try again");
+        }
+        /* Kept under the whole page's own version. */
+        pc_put(pid, db_get(&p, 0, 17), json_object_get(doc), now_us());
+    }
+    reply_json(r, 200, doc);
     cacheable(r, 10);
     return JS_OK;
 }

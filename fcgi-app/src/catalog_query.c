@@ -180,7 +180,12 @@ void
 cq_from_where(const struct cq_filters *f, enum cq_facet skip,
               struct cq_sql *s)
 {
-    if (f->mquery) {
+    if (f->cands) {
+        cq_sql_addp(s, " FROM JSON_TABLE(?, '$[*]' COLUMNS (product_id"
+                       " BIGINT PATH '$', rnk FOR ORDINALITY)) s"
+                       " JOIN products p ON p.id = s.product_id",
+                    DBP_S(f->cands));
+    } else if (f->mquery) {
         cq_sql_addp(s, " FROM products p JOIN (SELECT product_id,"
                        " MATCH(name, body) AGAINST(? IN BOOLEAN MODE)"
                        " AS score FROM product_search",
@@ -232,6 +237,11 @@ cq_order(const struct cq_filters *f, struct cq_sql *s)
 {
     switch (f->sort) {
     case CQ_SORT_RELEVANCE:
+        if (f->cands) {
+            /* The candidates are in order already. */
+            cq_sql_add(s, " ORDER BY s.rnk");
+            return;
+        }
         if (f->mquery) {
             /* An exact name match first, then Groonga's score. */
             cq_sql_addp(s, " ORDER BY (p.name = ?) DESC, s.score DESC,"

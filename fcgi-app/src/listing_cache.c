@@ -1,5 +1,6 @@
 /*
- * listing_cache.c - per-worker listing snapshots (see listing_cache.h).
+ * listing_cache.c - per-worker listing snapshots and product pages (see
+ * listing_cache.h).
  */
 #include "config.h"
 #include "listing_cache.h"
@@ -11,7 +12,50 @@
 #include "util.h"
 
 static struct lc_entry slots[LC_SLOTS];
+static struct pc_entry pages[PC_SLOTS];
 static uint64_t tick;
+
+/* Which of n slots to (re)use for a key: the slot holding it (same >= 0),
+ * else a free one, else the least recently used. */
+static unsigned
+pick(unsigned n, int same, bool (*taken)(unsigned), uint64_t (*used)(unsigned))
+{
+    unsigned victim = 0;
+
+    if (same >= 0)
+        return (unsigned)same;
+    for (unsigned i = 0; i < n; i++) {
+        if (!taken(i))
+            return i;
+        if (used(i) < used(victim))
+            victim = i;
+    }
+    return victim;
+}
+
+static bool
+lc_taken(unsigned i)
+{
+    return slots[i].key != NULL;
+}
+
+static uint64_t
+lc_used(unsigned i)
+{
+    return slots[i].used;
+}
+
+static bool
+pc_taken(unsigned i)
+{
+    return pages[i].id != 0;
+}
+
+static uint64_t
+pc_used(unsigned i)
+{
+    return pages[i].used;
+}
 
 static void
 entry_free(struct lc_entry *e)
@@ -20,6 +64,7 @@ entry_free(struct lc_entry *e)
     free(e->facets);
     free(e->category_path);
     free(e->mquery);
+    free(e->cands);
     free(e->corrected);
     for (unsigned s = 0; s < LC_SORTS; s++)
         free(e->ids[s]);
@@ -45,22 +90,13 @@ lc_get(const char *key, int64_t now_us, int64_t ttl_us)
 struct lc_entry *
 lc_put(const char *key, int64_t now_us)
 {
-    struct lc_entry *victim = &slots[0];
+    struct lc_entry *victim;
+    int same = -1;
 
-    for (unsigned i = 0; i < LC_SLOTS; i++) {
-        struct lc_entry *e = &slots[i];
-
-        if (e->key && strcmp(e->key, key) == 0) {
-            victim = e;
-            break;
-        }
-        if (!e->key) {
-            if (victim->key)
-                victim = e;
-        } else if (victim->key && e->used < victim->used) {
-            victim = e;
-        }
-    }
+    for (unsigned i = 0; i < LC_SLOTS && same < 0; i++)
+        if (slots[i].key && strcmp(slots[i].key, key) == 0)
+            same = (int)i;
+    victim = &slots[pick(LC_SLOTS, same, lc_taken, lc_used)];
     entry_free(victim);
     victim->key = xstrdup(key);
     victim->born_us = now_us;
@@ -91,10 +127,57 @@ lc_set_str(char **dst, const char *s)
     *dst = s ? xstrdup(s) : NULL;
 }
 
+static void
+page_free(struct pc_entry *e)
+{
+    free(e->version);
+    if (e->doc)
+        json_object_put(e->doc);
+    memset(e, 0, sizeof(*e));
+}
+
+struct pc_entry *
+pc_get(int64_t id, const char *version, int64_t now_us, int64_t ttl_us)
+{
+    for (unsigned i = 0; i < PC_SLOTS; i++) {
+        struct pc_entry *e = &pages[i];
+
+        if (e->id != id)
+            continue;
+        if (now_us - e->born_us >= ttl_us || !version ||
+            strcmp(e->version, version) != 0)
+            return NULL;
+        e->used = ++tick;
+        return e;
+    }
+    return NULL;
+}
+
+struct pc_entry *
+pc_put(int64_t id, const char *version, json_object *doc, int64_t now_us)
+{
+    struct pc_entry *victim;
+    int same = -1;
+
+    for (unsigned i = 0; i < PC_SLOTS && same < 0; i++)
+        if (pages[i].id == id)
+            same = (int)i;
+    victim = &pages[pick(PC_SLOTS, same, pc_taken, pc_used)];
+    page_free(victim);
+    victim->id = id;
+    victim->version = xstrdup(version ? version : "");
+    victim->doc = doc;
+    victim->born_us = now_us;
+    victim->used = ++tick;
+    return victim;
+}
+
 void
 lc_clear(void)
 {
     for (unsigned i = 0; i < LC_SLOTS; i++)
         entry_free(&slots[i]);
+    for (unsigned i = 0; i < PC_SLOTS; i++)
+        page_free(&pages[i]);
     tick = 0;
 }

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #define LC_SLOTS 64
 #define LC_MAX_IDS 1000        /* ids kept per sort: ~40 pages of 24 */
 #define LC_SORTS 6             /* enum cq_sort */
@@ -34,6 +36,7 @@ struct lc_entry {
     int64_t category_id;
     char *category_path;
     char *mquery;              /* the Mroonga query the counts used */
+    char *cands;               /* its candidates (cq_filters.cands) */
     char *corrected;
     int64_t *ids[LC_SORTS];    /* the first LC_MAX_IDS matches per sort */
     unsigned nids[LC_SORTS];
@@ -57,7 +60,34 @@ void lc_set_ids(struct lc_entry *e, unsigned sort, const int64_t *ids,
 /* Set *dst to a heap copy of s (NULL stays NULL), freeing the old one. */
 void lc_set_str(char **dst, const char *s);
 
-/* Drop every entry (worker exit; tests). */
+/*
+ * Product pages: what a product page shows that changes only when the
+ * product is edited (breadcrumb, options, SKU codes, specifications,
+ * images, texts), kept per product with the version (products.updated_at)
+ * it was read at.  A page request reads the product's version, prices,
+ * stock and rating (one light statement) and rebuilds the document only
+ * when the version moved, the SKUs differ or the entry is older than the
+ * TTL (edits that do not touch updated_at show within the TTL).
+ */
+#define PC_SLOTS 128
+
+struct pc_entry {
+    int64_t id;                /* product id; 0: free */
+    int64_t born_us;
+    uint64_t used;
+    char *version;
+    json_object *doc;          /* a reference owned by the entry */
+};
+
+/* The entry of product id at version, if younger than ttl_us. */
+struct pc_entry *pc_get(int64_t id, const char *version, int64_t now_us,
+                        int64_t ttl_us);
+
+/* Keep doc (the entry takes the caller's reference) for id at version. */
+struct pc_entry *pc_put(int64_t id, const char *version, json_object *doc,
+                        int64_t now_us);
+
+/* Drop every entry of both caches (worker exit; tests). */
 void lc_clear(void);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * check_listing_cache.c - the per-worker listing snapshots: lookup by key
  * within the TTL, replacement of the same key, least-recently-used
- * eviction when full, the id lists; and json_raw, which sends a cached
- * JSON text in place of an object.
+ * eviction when full, the id lists; the product pages, valid only at
+ * their version; and json_raw, which sends a cached JSON text in place of
+ * an object.
  */
 #include "config.h"
 
@@ -96,6 +97,39 @@ START_TEST(test_ids)
 }
 END_TEST
 
+START_TEST(test_pages_by_version)
+{
+    json_object *doc = json_object_new_object();
+    struct pc_entry *e;
+
+    e = pc_put(7, "2026-11-26 01:00:00.000001", doc, 1000);
+    ck_assert_ptr_eq(e->doc, doc);
+    ck_assert_ptr_eq(pc_get(7, "2026-11-26 01:00:00.000001", 2000, 5000), e);
+    ck_assert_ptr_null(pc_get(7, "2026-11-26 01:00:00.000002", 2000, 5000));
+    ck_assert_ptr_null(pc_get(7, NULL, 2000, 5000));
+    ck_assert_ptr_null(pc_get(8, "2026-11-26 01:00:00.000001", 2000, 5000));
+    ck_assert_ptr_null(pc_get(7, "2026-11-26 01:00:00.000001", 6000, 5000));
+    /* A newer version replaces the entry (and releases the old doc). */
+    e = pc_put(7, "v2", json_object_new_array(), 3000);
+    ck_assert(json_object_is_type(e->doc, json_type_array));
+    ck_assert_ptr_eq(pc_get(7, "v2", 3000, 5000), e);
+    ck_assert_ptr_null(pc_get(7, "2026-11-26 01:00:00.000001", 3000, 5000));
+}
+END_TEST
+
+START_TEST(test_pages_lru)
+{
+    for (int64_t id = 1; id <= PC_SLOTS; id++)
+        pc_put(id, "v", json_object_new_object(), 0);
+    for (int64_t id = 2; id <= PC_SLOTS; id++)
+        ck_assert_ptr_nonnull(pc_get(id, "v", 1, 100));
+    pc_put(PC_SLOTS + 1, "v", json_object_new_object(), 2);
+    ck_assert_ptr_null(pc_get(1, "v", 2, 100));
+    ck_assert_ptr_nonnull(pc_get(PC_SLOTS + 1, "v", 2, 100));
+    ck_assert_ptr_nonnull(pc_get(2, "v", 2, 100));
+}
+END_TEST
+
 START_TEST(test_json_raw)
 {
     static char facets[] = "{\"brand\":[{\"value\":\"a\",\"count\":2}]}";
@@ -125,6 +159,8 @@ listing_cache_suite(void)
     tcase_add_test(tc, test_put_same_key_replaces);
     tcase_add_test(tc, test_lru_eviction);
     tcase_add_test(tc, test_ids);
+    tcase_add_test(tc, test_pages_by_version);
+    tcase_add_test(tc, test_pages_lru);
     tcase_add_test(tc, test_json_raw);
     suite_add_tcase(s, tc);
     return s;
