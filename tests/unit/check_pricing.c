@@ -930,6 +930,8 @@ pricing_suite(void)
     tcase_add_test(share, test_share_exact);
     tcase_add_test(share, test_share_zero_weights);
     tcase_add_test(share, test_share_property);
+    /* 20,000 random cases: seconds under ASan on a busy machine. */
+    tcase_set_timeout(share, 60);
     suite_add_tcase(s, share);
 
     tcase_add_checked_fixture(ship, setup, NULL);
