@@ -46,11 +46,10 @@ export async function pollUntil(fn, done, {
 } = {}) {
   const end = now() + deadlineMs;
   let value = null;
-  let error = null;
   for (;;) {
+    let error = null;
     try {
       value = await fn();
-      error = null;
       if (done(value)) return { value, done: true, error: null };
     } catch (err) {
       error = err;
