@@ -53,6 +53,40 @@ export const routes = [
     component: () => import('./shop/OrderPage.vue'),
     meta: { area: 'shop', titleKey: 'orders.title', signedIn: true },
   },
+  // The account area: each page its own lazy chunk.
+  {
+    path: '/account',
+    name: 'account',
+    component: () => import('./shop/account/AccountHome.vue'),
+    meta: { area: 'shop', titleKey: 'account.title', signedIn: true },
+  },
+  {
+    path: '/account/addresses',
+    name: 'account-addresses',
+    component: () => import('./shop/account/AddressesPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.addresses', signedIn: true },
+  },
+  {
+    path: '/account/password',
+    name: 'account-password',
+    component: () => import('./shop/account/PasswordPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.password', signedIn: true },
+  },
+  {
+    path: '/account/privacy',
+    name: 'account-privacy',
+    component: () => import('./shop/account/PrivacyPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.privacy', signedIn: true },
+  },
+  {
+    // The link the back end mails (account.c): /account/reset?token=…
+    path: '/account/reset',
+    name: 'account-reset',
+    component: () => import('./shop/account/ResetPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.resetTitle' },
+  },
+  { path: '/account/orders', redirect: '/orders' },
+  { path: '/account/orders/:id(\\d+)', redirect: (to) => `/orders/${to.params.id}` },
   {
     path: '/merchant',
     name: 'merchant-home',
