@@ -6,10 +6,14 @@
 //   page.route) shows the error with a retry that works once the network
 //   is back; for a read (orders list) and for the checkout quote.
 // - An unpaid sandbox order is cancelled from its page.
+// - A cash-on-delivery order the merchant ships (through the merchant API,
+//   as the demo merchant) shows its tracking, and the shopper confirms
+//   receipt: completed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, startBrowser, url, waitForText } from './browser.mjs';
-import { SHANGHAI, apiWrite, fill, findProducts, messages, signUp } from './shop-lib.mjs';
+import { request } from 'playwright-core';
+import { baseUrl, screenshot, startBrowser, url, waitForText } from './browser.mjs';
+import { SHANGHAI, apiGet, apiWrite, fill, findProducts, messages, signUp } from './shop-lib.mjs';
 import { setStock, stockOf } from '../api/orders-lib.mjs';
 
 let browser;
@@ -159,4 +163,64 @@ test('an unpaid sandbox order is cancelled from its page', async () => {
   assert.equal(again.status, 'cancelled');
   assert.deepEqual(page.jishiErrors, []);
   await page.close();
+});
+
+test('a shipped order shows its tracking and the shopper confirms receipt', async () => {
+  // The demo merchant (seeded with the catalog) acts for its shop.
+  const merchant = await request.newContext({ baseURL: baseUrl() });
+  const page = await browser.newPage();
+  try {
+    const login = await merchant.post('/api/v1/auth/login', {
+      data: { email: 'merchant1@jishi.test', password: 'jishi-merchant-2026' },
+    });
+    assert.equal(login.status(), 200, await login.text());
+    const me = await login.json();
+    const shop = me.merchants.find((m) => m.status === 'active');
+    assert.ok(shop, `merchant1 has no active shop: ${JSON.stringify(me.merchants)}`);
+    const act = await merchant.put('/api/v1/me/acting-merchant', {
+      data: { merchant_id: shop.id }, headers: { 'X-CSRF-Token': me.csrf_token },
+    });
+    assert.equal(act.status(), 200, await act.text());
+    const { csrf_token: csrf } = await act.json();
+
+    // One of its products, bought cash on delivery through the UI.
+    const card = (await apiGet(`/products?merchant=${shop.id}&in_stock=true&per_page=1`)).body.items[0];
+    assert.ok(card, `no product of merchant ${shop.id} in stock`);
+    const detail = (await apiGet(`/products/${card.slug}`)).body;
+    const sku = detail.skus.find((s) => s.stock_status !== 'out_of_stock');
+    await shopperWithCart(page, 'ship', sku, 1);
+    await page.goto(url('/checkout'), { waitUntil: 'domcontentloaded' });
+    await page.locator('[data-testid=pay-cod]').check();
+    await page.locator('[data-testid=quote-total]').waitFor();
+    await page.locator('[data-testid=place-order]').click();
+    await page.waitForURL((u) => /^\/orders\/\d+$/.test(u.pathname));
+    await page.locator('[data-testid=order-status][data-status=pending_payment]').waitFor();
+    assert.equal(await page.locator('[data-testid=confirm-receipt]').count(), 0);
+    const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+
+    // The merchant ships it.
+    const ship = await merchant.post(`/api/v1/merchant/orders/${orderId}/ship`, {
+      data: { carrier: 'SF Express', tracking_no: 'SF1234567890' }, headers: { 'X-CSRF-Token': csrf },
+    });
+    assert.equal(ship.status(), 200, await ship.text());
+
+    // The shopper sees the tracking and confirms receipt.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.locator('[data-testid=order-status][data-status=shipped]').waitFor();
+    assert.ok((await page.locator('[data-testid=tracking]').textContent()).includes('SF Express SF1234567890'));
+    assert.equal(await page.locator('[data-testid=cancel-order]').count(), 0);
+    await screenshot(page, 'states-08-shipped');
+    await page.locator('[data-testid=confirm-receipt]').click();
+    await page.locator('[data-testid=order-status][data-status=completed]').waitFor();
+    await waitForText(page, '[data-testid=order-status]', zh.orders.status.completed);
+    await page.locator('[data-testid=timeline] li[data-status=delivered]').waitFor();
+    await page.locator('[data-testid=timeline] li[data-status=completed]').waitFor();
+    assert.equal(await page.locator('[data-testid=confirm-receipt]').count(), 0);
+    assert.equal(await page.locator('[data-testid=request-refund]').count(), 0);
+    await screenshot(page, 'states-09-completed');
+    assert.deepEqual(page.jishiErrors, []);
+  } finally {
+    await merchant.dispose();
+    await page.close();
+  }
 });
