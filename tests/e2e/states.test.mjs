@@ -1,4 +1,6 @@
 // Focus: what the shop says when things go wrong, on the real stack.
+// - Adding more than the stock covers: the API takes the line and flags
+//   it; the product page says how many can be had and sets the line to it.
 // - Out of stock at checkout: the stock drops (SQL on the primary, with a
 //   ledger row) between the quote and the click; the 409 names the line,
 //   offers "change to N", and after it the order goes through.
@@ -221,6 +223,37 @@ test('a shipped order shows its tracking and the shopper confirms receipt', asyn
     assert.deepEqual(page.jishiErrors, []);
   } finally {
     await merchant.dispose();
+    await page.close();
+  }
+});
+
+test('adding more than the stock covers says how many can be had and fixes the line', async () => {
+  const page = await browser.newPage();
+  const sku = product.skus.filter((s) => s.stock_status !== 'out_of_stock')[0];
+  const before = await stockOf(sku.id);
+  try {
+    await browser.context.clearCookies();
+    await setStock(sku.id, 3);
+    await page.goto(url(`/p/${product.slug}`), { waitUntil: 'domcontentloaded' });
+    for (const [i, value] of sku.options.entries()) {
+      await page.locator(`input[name="opt-${i}"][value="${value.replace(/"/g, '\\"')}"]`).check({ force: true });
+    }
+    await page.locator('[data-testid=quantity]').fill('5');
+    await page.locator('[data-testid=add-to-cart]').click();
+    const short = page.locator('[data-testid=add-stock-short]');
+    await short.waitFor();
+    assert.ok((await short.textContent()).includes(fill(zh.product.stockShort, { available: 3 })));
+    await screenshot(page, 'states-10-add-stock-short');
+    await short.locator('[data-testid=fit-to-stock]').click();
+    await short.waitFor({ state: 'detached' });
+    const cart = await (await page.request.get(url('/api/v1/cart'))).json();
+    const line = cart.groups.flatMap((g) => g.lines).find((l) => l.sku_id === sku.id);
+    assert.equal(line.quantity, 3);
+    assert.equal(line.warning, null);
+    await waitForText(page, '[data-testid=nav-cart] .badge', '3');
+    assert.deepEqual(page.jishiErrors, []);
+  } finally {
+    await setStock(sku.id, before);
     await page.close();
   }
 });
