@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { request } from 'playwright-core';
 import { TIMEOUT_MS, baseUrl, screenshot, startBrowser, url, waitForText } from './browser.mjs';
 import {
-  PASSWORD, SHANGHAI, TITLE, apiGet, findProducts, messages, noSideScroll, uniqueEmail, until, yuan,
+  PASSWORD, SHANGHAI, TITLE, apiGet, fill, findProducts, messages, noSideScroll, uniqueEmail, until, yuan,
 } from './shop-lib.mjs';
 
 // The webhook that marks an order paid is delivered by the job runner
@@ -111,6 +111,11 @@ test('guest searches, registers at checkout, ships express, pays on the sandbox 
   await page.waitForURL((u) => u.pathname === '/cart');
   await page.locator('[data-testid=cart-line]').first().waitFor();
   assert.equal(await page.locator('[data-testid=cart-qty]').first().inputValue(), '2');
+  // The merchant's subtotal is two of the SKU, in the locale's money format.
+  const groupTotal = (await page.locator('[data-testid=cart-group-total]').textContent()).replace(/\s+/g, ' ');
+  const two = await yuan(page, target.price.amount * 2);
+  assert.ok(groupTotal.includes(fill(zh.cart.items, { n: 2 })) && groupTotal.includes(two), `${groupTotal} vs ${two}`);
+  assert.ok((await page.locator('[data-testid=cart-total]').textContent()).includes(two));
   await screenshot(page, 'shop-05-cart');
 
   // Checkout sends a guest to sign in; register there.
