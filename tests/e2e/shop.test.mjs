@@ -5,7 +5,9 @@
 // sandbox gateway's page (a double click places one order), comes back and
 // sees the order paid; asks for a refund from the order page; the language
 // switch works there; at 360 px no shop page scrolls sideways. Then a
-// returning shopper signs in and the guest cart merges into theirs.
+// returning shopper signs in and the guest cart merges into theirs; and a
+// cart from two merchants gets a shipping method each and one sandbox
+// payment, both orders shown paid on the list the gateway links back to.
 //
 // Catalog data: the stack scripts/test starts is empty, so `before` seeds
 // it with `$JISHI_BIN seed` (idempotent) and waits until the search replica
@@ -15,7 +17,8 @@ import assert from 'node:assert/strict';
 import { request } from 'playwright-core';
 import { TIMEOUT_MS, baseUrl, screenshot, startBrowser, url, waitForText } from './browser.mjs';
 import {
-  PASSWORD, SHANGHAI, TITLE, apiGet, fill, findProducts, messages, noSideScroll, uniqueEmail, until, yuan,
+  PASSWORD, SHANGHAI, TITLE, apiGet, apiWrite, fill, findProducts, messages, noSideScroll, signUp, uniqueEmail,
+  until, yuan,
 } from './shop-lib.mjs';
 
 // The webhook that marks an order paid is delivered by the job runner
@@ -286,13 +289,67 @@ test('a returning shopper signs in and the guest cart joins theirs', async () =>
   await page.close();
 });
 
+test('two merchants: a shipping method each, one sandbox payment, both orders paid on the list', async () => {
+  await browser.context.clearCookies();
+  const page = await browser.newPage();
+  const zh = messages['zh-CN'];
+  // A second merchant's product.
+  const cards = (await apiGet('/products?in_stock=true&per_page=60&sort=best_selling')).body.items;
+  const card = cards.find((c) => c.merchant.id !== product.merchant.id);
+  assert.ok(card, 'no best seller from a second merchant');
+  const second = (await apiGet(`/products/${card.slug}`)).body;
+  const skuA = product.skus.find((x) => x.stock_status !== 'out_of_stock');
+  const skuB = second.skus.find((x) => x.stock_status !== 'out_of_stock');
+  const who = await signUp(page, 'two');
+  for (const [path, body] of [['/me/addresses', SHANGHAI], ['/cart/items', { sku_id: skuA.id, quantity: 1 }],
+    ['/cart/items', { sku_id: skuB.id, quantity: 1 }]]) {
+    const r = await apiWrite(page, who.csrf, 'POST', path, body);
+    assert.equal(r.status, 201, r.text);
+  }
+
+  await page.goto(url('/checkout'), { waitUntil: 'domcontentloaded' });
+  const groupA = page.locator(`[data-testid=ship-group][data-merchant="${product.merchant.id}"]`);
+  const groupB = page.locator(`[data-testid=ship-group][data-merchant="${second.merchant.id}"]`);
+  await groupA.locator('[data-testid=ship-fee-express]').waitFor();
+  await groupB.locator('[data-testid=ship-fee-express]').waitFor();
+  assert.equal(await page.locator('[data-testid=ship-group]').count(), 2);
+  // Express for the second merchant only: its group's shipping follows, the first keeps standard.
+  await groupB.locator('[data-testid=ship-express]').check();
+  const feeB = (await groupB.locator('[data-testid=ship-fee-express]').textContent()).trim();
+  await waitForText(page, `[data-testid=ship-group][data-merchant="${second.merchant.id}"] [data-testid=group-shipping]`, feeB);
+  assert.equal(await groupA.locator('[data-testid=ship-standard]').isChecked(), true);
+  await page.locator('[data-testid=pay-sandbox]').check();
+  await page.locator('[data-testid=quote-total]').waitFor();
+  await screenshot(page, 'shop-17-two-merchants-checkout');
+
+  await page.locator('[data-testid=place-order]').click();
+  await page.waitForURL((u) => u.pathname.startsWith('/api/v1/sandbox/pay/'));
+  await page.getByRole('button', { name: 'Pay' }).click();
+  await page.getByRole('link', { name: /Back to your orders/ }).click();
+  await page.waitForURL((u) => u.pathname === '/orders' && /^\d+$/.test(u.searchParams.get('checkout') || ''));
+  const rows = page.locator('[data-testid=order-row].is-current');
+  await until('both orders of the checkout listed', async () => (await rows.count()) === 2, TIMEOUT_MS, 100);
+  await until('both orders paid', async () => (await page.locator('[data-testid=order-row].is-current[data-status=paid]').count()) === 2,
+    PAID_DEADLINE_MS, 200);
+  assert.equal(await page.locator('[data-testid=awaiting-payment]').count(), 0);
+  await screenshot(page, 'shop-18-two-orders-paid');
+  const list = (await (await page.request.get(url('/api/v1/orders'))).json()).items;
+  assert.equal(list.length, 2);
+  const method = Object.fromEntries(list.map((o) => [o.merchant.id, o.shipping_method]));
+  assert.deepEqual(method, { [product.merchant.id]: 'standard', [second.merchant.id]: 'express' });
+  assert.ok(list.every((o) => o.status === 'paid' && o.checkout_id === list[0].checkout_id));
+  await waitForText(page, '[data-testid=order-row].is-current strong', zh.orders.status.paid);
+  assert.deepEqual(page.jishiErrors, []);
+  await page.close();
+});
+
 test('a search that finds nothing shows a helpful empty state', async () => {
   const page = await browser.newPage();
   await page.goto(url('/search?q=zzqxjvw%E9%BE%98%E9%BE%98&in_stock=1'), { waitUntil: 'domcontentloaded' });
   await page.locator('[data-testid=empty-state]').waitFor();
   const text = await page.locator('[data-testid=empty-state]').textContent();
   assert.ok(text.includes(messages['zh-CN'].search.clearFilters), text);
-  await screenshot(page, 'shop-17-empty');
+  await screenshot(page, 'shop-19-empty');
   assert.deepEqual(page.jishiErrors, []);
   await page.close();
 });
