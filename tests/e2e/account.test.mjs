@@ -9,7 +9,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { TIMEOUT_MS, screenshot, startBrowser, url, waitForText } from './browser.mjs';
-import { PASSWORD, SHANGHAI, TITLE, fill, messages, noSideScroll, seed, signUp, until } from './shop-lib.mjs';
+import {
+  PASSWORD, SHANGHAI, TITLE, fill, messages, noSideScroll, seed, signUp, unlabelled, until,
+} from './shop-lib.mjs';
 import { mailsTo } from '../api/accounts-lib.mjs';
 
 const zh = messages['zh-CN'];
@@ -26,21 +28,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Form controls and buttons without an accessible name, as text. */
-function unlabelled(page) {
-  return page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('main input, main select, main textarea, main button, header select, header button')) {
-      if (el.type === 'hidden') continue;
-      const named = (el.labels && el.labels.length && [...el.labels].some((l) => l.textContent.trim()))
-        || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title')
-        || (el.tagName === 'BUTTON' && el.textContent.trim());
-      if (!named) out.push(el.outerHTML.slice(0, 120));
-    }
-    return out;
-  });
-}
 
 async function fillAddress(page, values) {
   const form = page.locator('[data-testid=address-form]');

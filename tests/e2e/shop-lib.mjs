@@ -140,3 +140,18 @@ export function yuan(page, amount, locale = 'zh-CN') {
     style: 'currency', currency: 'CNY', minimumFractionDigits: 2, maximumFractionDigits: 2,
   }).format(a / 100), [amount, locale]);
 }
+
+/** Form controls and buttons without an accessible name, as text. */
+export function unlabelled(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('main input, main select, main textarea, main button, header select, header button')) {
+      if (el.type === 'hidden') continue;
+      const named = (el.labels && el.labels.length && [...el.labels].some((l) => l.textContent.trim()))
+        || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title')
+        || (el.tagName === 'BUTTON' && el.textContent.trim());
+      if (!named) out.push(el.outerHTML.slice(0, 120));
+    }
+    return out;
+  });
+}

@@ -18,7 +18,7 @@ import { request } from 'playwright-core';
 import { TIMEOUT_MS, baseUrl, screenshot, startBrowser, url, waitForText } from './browser.mjs';
 import {
   PASSWORD, SHANGHAI, TITLE, apiGet, apiWrite, fill, findProducts, messages, noSideScroll, signUp, uniqueEmail,
-  until, yuan,
+  unlabelled, until, yuan,
 } from './shop-lib.mjs';
 
 // The webhook that marks an order paid is delivered by the job runner
@@ -70,6 +70,7 @@ test('guest searches, registers at checkout, ships express, pays on the sandbox 
   await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === cjkWord);
   await page.locator('[data-testid=results] [data-testid=product-card]').first().waitFor();
   await waitForText(page, TITLE, zh.search.resultsFor.replace('{q}', cjkWord));
+  assert.deepEqual(await unlabelled(page), [], 'search page');
   await screenshot(page, 'shop-02-search-zh');
 
   // Search in English, then narrow with the in-stock facet: the URL keeps it.
@@ -105,6 +106,7 @@ test('guest searches, registers at checkout, ships express, pays on the sandbox 
   await page.waitForFunction((want) => document.querySelector('[data-testid=product-price]')
     ?.textContent.includes(want), priceText);
   await page.locator('[data-testid=quantity]').fill('2');
+  assert.deepEqual(await unlabelled(page), [], 'product page');
   await screenshot(page, 'shop-04-product-variant');
   await page.locator('[data-testid=add-to-cart]').click();
   await page.locator('[data-testid=added]').waitFor();
@@ -119,6 +121,7 @@ test('guest searches, registers at checkout, ships express, pays on the sandbox 
   const two = await yuan(page, target.price.amount * 2);
   assert.ok(groupTotal.includes(fill(zh.cart.items, { n: 2 })) && groupTotal.includes(two), `${groupTotal} vs ${two}`);
   assert.ok((await page.locator('[data-testid=cart-total]').textContent()).includes(two));
+  assert.deepEqual(await unlabelled(page), [], 'cart page');
   await screenshot(page, 'shop-05-cart');
 
   // Checkout sends a guest to sign in; register there.
@@ -157,6 +160,7 @@ test('guest searches, registers at checkout, ships express, pays on the sandbox 
   await page.locator('[data-testid=pay-sandbox]').check();
   await page.locator('[data-testid=quote-total]').waitFor();
   const total = (await page.locator('[data-testid=quote-total]').textContent()).trim();
+  assert.deepEqual(await unlabelled(page), [], 'checkout page');
   await screenshot(page, 'shop-07-checkout-express-sandbox');
 
   // A double click places one checkout; the browser goes to the gateway.
@@ -201,6 +205,7 @@ test('guest searches, registers at checkout, ships express, pays on the sandbox 
   assert.equal(await page.locator('[data-testid=cancel-order]').count(), 0);
   await page.locator('[data-testid=request-refund]').click();
   await page.getByLabel(zh.orders.refundReason).fill('尺码不合适 / wrong size');
+  assert.deepEqual(await unlabelled(page), [], 'order page');
   await screenshot(page, 'shop-12-refund-form');
   await page.locator('[data-testid=refund-submit]').click();
   await page.locator('[data-testid=order-status][data-status=refund_requested]').waitFor();
