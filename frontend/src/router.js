@@ -120,9 +120,17 @@ export function pageTitle(route) {
 }
 
 // Pages for signed-in shoppers send guests to /login and back afterwards.
+// When the session cannot be read at all (network error, 503 while the
+// database is down) the page opens anyway and shows that error with a
+// retry: a signed-in shopper is not sent to sign in again by an outage.
 router.beforeEach(async (to) => {
   if (!to.meta.signedIn) return true;
-  const me = await api.session().catch(() => null);
+  let me;
+  try {
+    me = await api.session();
+  } catch (err) {
+    return err.status === 401 ? { path: '/login', query: { next: to.fullPath } } : true;
+  }
   if (me && me.user) return true;
   return { path: '/login', query: { next: to.fullPath } };
 });

@@ -8,6 +8,9 @@
 //   page.route) shows the error with a retry that works once the network
 //   is back; for a read (orders list) and for the checkout quote.
 // - An unpaid sandbox order is cancelled from its page.
+// - The primary database stopped (scripts/ctl): a signed-in page says the
+//   service is unavailable (503) instead of asking to sign in again, and
+//   its retry works once the database is back.
 // - A cash-on-delivery order the merchant ships (through the merchant API,
 //   as the demo merchant) shows its tracking, and the shopper confirms
 //   receipt: completed.
@@ -15,7 +18,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'playwright-core';
 import { baseUrl, screenshot, startBrowser, url, waitForText } from './browser.mjs';
-import { SHANGHAI, apiGet, apiWrite, fill, findProducts, messages, signUp } from './shop-lib.mjs';
+import { SHANGHAI, apiGet, apiWrite, fill, findProducts, messages, signUp, until } from './shop-lib.mjs';
+import { ctl } from '../api/lib.mjs';
 import { setStock, stockOf } from '../api/orders-lib.mjs';
 
 let browser;
@@ -256,4 +260,44 @@ test('adding more than the stock covers says how many can be had and fixes the l
     await setStock(sku.id, before);
     await page.close();
   }
+});
+
+test('the database down: pages say the service is unavailable and retry once it is back', { timeout: 240000 }, async () => {
+  const page = await browser.newPage();
+  const sku = product.skus.filter((s) => s.stock_status !== 'out_of_stock').pop();
+  await shopperWithCart(page, 'down', sku, 1);
+  await page.goto(url('/orders'), { waitUntil: 'domcontentloaded' });
+  await page.locator('.empty').waitFor();
+
+  // Session-bound reads need the primary: with it stopped they are 503s.
+  await ctl('stop', 'primary');
+  let alert;
+  try {
+    await until('every worker to answer 503', async () => {
+      for (let i = 0; i < 12; i++) if ((await fetch(url('/api/v1/health'))).status !== 503) return false;
+      return true;
+    }, 30000, 200);
+    await page.goto(url('/orders'), { waitUntil: 'domcontentloaded' });
+    // Not sent to sign in: the page itself says what is wrong.
+    alert = page.locator('[role=alert]').filter({ hasText: zh.errors.unavailable });
+    await alert.waitFor();
+    assert.equal(new URL(page.url()).pathname, '/orders');
+    await screenshot(page, 'states-11-database-down');
+  } finally {
+    await ctl('start', 'primary');
+    await until('every worker to answer 200 again', async () => {
+      for (let i = 0; i < 12; i++) if ((await fetch(url('/api/v1/health'))).status !== 200) return false;
+      return true;
+    }, 90000, 200);
+  }
+  await alert.getByRole('button', { name: zh.common.retry }).click();
+  await page.locator('.empty').waitFor();
+  assert.equal(await alert.count(), 0);
+  // The retry read the session again: the header shows the shopper signed in.
+  await page.locator('[data-testid=nav-account]').waitFor();
+  await screenshot(page, 'states-12-database-back');
+  await page.locator('[data-testid=nav-cart]').click();
+  await page.locator('[data-testid=cart-line]').waitFor();
+  assert.deepEqual(page.jishiErrors, []);
+  await page.close();
 });
