@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { i18n } from './i18n/index.js';
 import { api } from './shared/api.js';
+import { guardRoute } from './shared/guard.js';
 
 export const routes = [
   {
@@ -125,14 +126,11 @@ export function pageTitle(route) {
 // retry: a signed-in shopper is not sent to sign in again by an outage.
 router.beforeEach(async (to) => {
   if (!to.meta.signedIn) return true;
-  let me;
   try {
-    me = await api.session();
-  } catch (err) {
-    return err.status === 401 ? { path: '/login', query: { next: to.fullPath } } : true;
+    return guardRoute(to, { me: await api.session() });
+  } catch (error) {
+    return guardRoute(to, { error });
   }
-  if (me && me.user) return true;
-  return { path: '/login', query: { next: to.fullPath } };
 });
 
 router.afterEach((to) => {

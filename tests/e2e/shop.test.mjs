@@ -153,7 +153,10 @@ test('guest searches, registers at checkout, ships express, pays on the sandbox 
   await group.locator('[data-testid=ship-fee-express]').waitFor();
   await page.locator('[data-testid=quote-total]').waitFor();
   const stdQuote = await page.locator('[data-testid=quote-shipping]').textContent();
-  await group.locator('[data-testid=ship-express]').check();
+  // By keyboard: the arrow key moves the merchant's radio group to express.
+  await group.locator('[data-testid=ship-standard]').focus();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await group.locator('[data-testid=ship-express]').isChecked(), true);
   const expressFee = (await group.locator('[data-testid=ship-fee-express]').textContent()).trim();
   await waitForText(page, '[data-testid=quote-shipping]', expressFee);
   assert.notEqual(stdQuote.trim(), expressFee, 'express costs the same as standard');
