@@ -28,7 +28,7 @@ export default [
     rules: { 'no-restricted-globals': 'off' },
   },
   {
-    files: ['vite.config.js', 'eslint.config.js', 'tools/**/*.js'],
+    files: ['vite.config.js', 'eslint.config.js', 'tools/**/*.js', 'tools/**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },
 ];

@@ -31,6 +31,9 @@ export default defineConfig({
     emptyOutDir: true,
     // Print gzipped sizes: the shop's initial JS budget is checked here.
     reportCompressedSize: true,
+    // dist/.vite/manifest.json: which chunks index.html loads up front and
+    // which each lazy route pulls in (read by tools/perf-report.mjs).
+    manifest: true,
   },
   test: {
     include: ['src/**/*.test.js'],

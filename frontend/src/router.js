@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { i18n } from './i18n/index.js';
 import { api } from './shared/api.js';
+import { guardRoute } from './shared/guard.js';
 
 export const routes = [
   {
@@ -53,6 +54,40 @@ export const routes = [
     component: () => import('./shop/OrderPage.vue'),
     meta: { area: 'shop', titleKey: 'orders.title', signedIn: true },
   },
+  // The account area: each page its own lazy chunk.
+  {
+    path: '/account',
+    name: 'account',
+    component: () => import('./shop/account/AccountHome.vue'),
+    meta: { area: 'shop', titleKey: 'account.title', signedIn: true },
+  },
+  {
+    path: '/account/addresses',
+    name: 'account-addresses',
+    component: () => import('./shop/account/AddressesPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.addresses', signedIn: true },
+  },
+  {
+    path: '/account/password',
+    name: 'account-password',
+    component: () => import('./shop/account/PasswordPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.password', signedIn: true },
+  },
+  {
+    path: '/account/privacy',
+    name: 'account-privacy',
+    component: () => import('./shop/account/PrivacyPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.privacy', signedIn: true },
+  },
+  {
+    // The link the back end mails (account.c): /account/reset?token=…
+    path: '/account/reset',
+    name: 'account-reset',
+    component: () => import('./shop/account/ResetPage.vue'),
+    meta: { area: 'shop', titleKey: 'account.resetTitle' },
+  },
+  { path: '/account/orders', redirect: '/orders' },
+  { path: '/account/orders/:id(\\d+)', redirect: (to) => `/orders/${to.params.id}` },
   {
     path: '/merchant',
     name: 'merchant-home',
@@ -86,11 +121,16 @@ export function pageTitle(route) {
 }
 
 // Pages for signed-in shoppers send guests to /login and back afterwards.
+// When the session cannot be read at all (network error, 503 while the
+// database is down) the page opens anyway and shows that error with a
+// retry: a signed-in shopper is not sent to sign in again by an outage.
 router.beforeEach(async (to) => {
   if (!to.meta.signedIn) return true;
-  const me = await api.session().catch(() => null);
-  if (me && me.user) return true;
-  return { path: '/login', query: { next: to.fullPath } };
+  try {
+    return guardRoute(to, { me: await api.session() });
+  } catch (error) {
+    return guardRoute(to, { error });
+  }
 });
 
 router.afterEach((to) => {

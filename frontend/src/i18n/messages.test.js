@@ -34,3 +34,38 @@ describe('locale files', () => {
     }
   });
 });
+
+describe('keys used in the code', () => {
+  // Every literal t('a.b') / te('a.b') key in src/ exists in zh-CN.json
+  // (and so, by the test above, in every locale). Keys built at run time
+  // (`orders.status.${s}`) are checked where they are built.
+  const src = new URL('../', import.meta.url);
+  const files = readdirSync(src, { recursive: true })
+    .filter((f) => /\.(vue|js)$/.test(f) && !f.endsWith('.test.js'));
+  const all = new Set(keys(base));
+  const used = new Map();
+  for (const f of files) {
+    const text = readFileSync(new URL(f, src), 'utf8');
+    for (const m of text.matchAll(/\bte?\(\s*'([a-zA-Z][\w.]*)'/g)) {
+      if (!used.has(m[1])) used.set(m[1], f);
+    }
+  }
+
+  it('finds the keys it checks', () => {
+    expect(used.size).toBeGreaterThan(100);
+  });
+
+  it('are all translated', () => {
+    const missing = [...used].filter(([k]) => !all.has(k)).map(([k, f]) => `${k} (${f})`);
+    expect(missing).toEqual([]);
+  });
+
+  it('cover every dynamic family the pages build', () => {
+    for (const s of ['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refund_requested', 'refunded']) {
+      expect(base.orders.status[s]).toBeTruthy();
+    }
+    for (const m of ['standard', 'express']) expect(base.checkout.ship[m]).toBeTruthy();
+    for (const m of ['cod', 'sandbox']) expect(base.checkout.methods[m]).toBeTruthy();
+    for (const w of ['price_changed', 'stock_short', 'unavailable']) expect(base.cart.warnings[w]).toBeTruthy();
+  });
+});

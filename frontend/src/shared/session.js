@@ -7,18 +7,27 @@ import { api } from './api.js';
 export const session = reactive({
   me: null,        // me-object from the API, null until loaded
   cartCount: null, // item_count of the last cart seen, null when unknown
+  unreachable: false, // the last try to read the session failed (outage)
 });
 
 api.onSession((me) => {
   session.me = me;
+  session.unreachable = false;
 });
 
-/** Start the session (guest or signed in) without blocking the first paint. */
+/**
+ * Start the session (guest or signed in) without blocking the first
+ * paint. When GET /me fails (network, 503) `unreachable` is set, and the
+ * shell tries again on the next navigation or retry.
+ */
 export function startSession() {
-  return api.session()
-    .then(() => api.get('/cart'))
-    .then(noteCart)
-    .catch(() => null);
+  return api.session().then(
+    () => api.get('/cart').then(noteCart, () => null),
+    () => {
+      session.unreachable = true;
+      return null;
+    },
+  );
 }
 
 export const isSignedIn = () => !!(session.me && session.me.user);

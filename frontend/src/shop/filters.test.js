@@ -70,3 +70,40 @@ describe('changes', () => {
     expect(pageCount(1e6)).toBe(416);
   });
 });
+
+describe('URL ↔ filter state', () => {
+  const viaUrl = (f) => {
+    // What the router does: query object → URL text → query object.
+    const u = new URL(`http://x/search?${new URLSearchParams(toQuery(f))}`);
+    return parseFilters(Object.fromEntries(u.searchParams));
+  };
+
+  it('survives a trip through real URL text, Chinese and commas included', () => {
+    const f = parseFilters({ q: '蓝牙 耳机', category: 'audio', brand: 'a-b,c', min_price: '100', in_stock: 'true', page: '2' });
+    expect(viaUrl(f)).toEqual(f);
+    expect(new URLSearchParams(toQuery(f)).toString()).toBe('q=%E8%93%9D%E7%89%99+%E8%80%B3%E6%9C%BA&category=audio&brand=a-b%2Cc&min_price=100&in_stock=1&page=2');
+  });
+
+  it('keeps a zero price bound (free is a price) but drops a negative one', () => {
+    expect(toQuery(parseFilters({ min_price: '0' }))).toEqual({ min_price: '0' });
+    expect(toQuery(parseFilters({ min_price: '-1' }))).toEqual({});
+  });
+
+  it('caps brands at eight and the query at 200 characters', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `b${i}`).join(',');
+    expect(parseFilters({ brand: many }).brand).toHaveLength(8);
+    expect(parseFilters({ q: 'x'.repeat(300) }).q).toHaveLength(200);
+  });
+
+  it('treats page 0 and junk pages as page 1, and leaves page 1 out of the URL', () => {
+    expect(parseFilters({ page: '0' }).page).toBe(1);
+    expect(parseFilters({ page: '2x' }).page).toBe(1);
+    expect(toQuery(withChanges(parseFilters({ q: 'a', page: '3' }), { q: 'b' }))).toEqual({ q: 'b' });
+  });
+
+  it('turns a brand toggle into the next URL and back', () => {
+    const f = toggleBrand(parseFilters({ q: 'tea', page: '2' }), 'acme');
+    expect(toQuery(f)).toEqual({ q: 'tea', brand: 'acme' });
+    expect(toQuery(toggleBrand(viaUrl(f), 'acme'))).toEqual({ q: 'tea' });
+  });
+});

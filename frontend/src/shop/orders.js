@@ -1,0 +1,61 @@
+// What a shopper can do with an order in each status (the API's state
+// machine, from openapi.yaml), and polling with a deadline for the
+// payment confirmation that arrives by webhook after the sandbox page.
+
+/** Statuses in which the order still waits for something to happen. */
+export const PAYMENT_PENDING = 'pending_payment';
+
+/**
+ * The buttons an order gets:
+ * - cancel: only `pending_payment` (a paid order is refunded instead);
+ * - pay: an unpaid sandbox order (start or resume the payment);
+ * - confirm: receipt of a `shipped` or `delivered` order;
+ * - refund: from `paid`, `shipped` or `delivered`.
+ */
+export function orderActions(order) {
+  const s = order && order.status;
+  return {
+    cancel: s === PAYMENT_PENDING,
+    pay: s === PAYMENT_PENDING && order.payment_method === 'sandbox',
+    confirm: s === 'shipped' || s === 'delivered',
+    refund: s === 'paid' || s === 'shipped' || s === 'delivered',
+  };
+}
+
+/** The orders of one checkout in a list reply. */
+export function ordersOfCheckout(list, checkoutId) {
+  const id = Number(checkoutId);
+  return ((list && list.items) || []).filter((o) => o.checkout_id === id);
+}
+
+/** Whether every order of the list has left pending_payment. */
+export function allSettled(orders) {
+  return orders.length > 0 && orders.every((o) => o.status !== PAYMENT_PENDING);
+}
+
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Call `fn` until `done(value)` is true or `deadlineMs` has passed, waiting
+ * `intervalMs` between calls (a failed call counts as not done). Resolves
+ * { value, done: boolean, error } with the last value; `cancelled()` stops
+ * it early (a page that is left). Clock and sleep are injectable for tests.
+ */
+export async function pollUntil(fn, done, {
+  deadlineMs = 30000, intervalMs = 1000, now = Date.now, sleep = defaultSleep, cancelled = () => false,
+} = {}) {
+  const end = now() + deadlineMs;
+  let value = null;
+  for (;;) {
+    let error = null;
+    try {
+      value = await fn();
+      if (done(value)) return { value, done: true, error: null };
+    } catch (err) {
+      error = err;
+    }
+    if (cancelled() || now() + intervalMs > end) return { value, done: false, error };
+    await sleep(intervalMs);
+    if (cancelled()) return { value, done: false, error };
+  }
+}
