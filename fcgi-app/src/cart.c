@@ -65,7 +65,8 @@ static const char SQL_ADD_SESSION[] = SQL_ADD_ONE("session_id");
 #define SQL_SUMMARY_OF(owner) \
     "SELECT COUNT(*), COALESCE(SUM(ci.quantity), 0)," \
     " MAX(IF(ci.sku_id = ?, ci.id, NULL))," \
-    " MAX(IF(ci.sku_id = ?, ci.quantity, NULL)) " \
+    " MAX(IF(ci.sku_id = ?, ci.quantity, NULL))," \
+    " (SELECT s.stock FROM skus s WHERE s.id = ?) " \
     "FROM carts c JOIN cart_items ci ON ci.cart_id = c.id " \
     "WHERE c." owner " = ?"
 static const char SQL_SUMMARY_USER[] = SQL_SUMMARY_OF("user_id");
@@ -150,6 +151,14 @@ cart_merge_guest(struct req *r, int64_t session_id, int64_t user_id)
 
 /* ------------------------------------------------------------------ */
 /* reading                                                              */
+
+/* What a line may show of the stock: whether it covers the quantity, and
+ * if not how much there is; never the exact stock. */
+static int64_t
+line_available(int64_t stock, int64_t qty)
+{
+    return stock >= qty ? qty : (stock > 0 ? stock : 0);
+}
 
 static int
 reply_cart(struct req *r, int64_t cart_id, int status)
@@ -248,7 +257,7 @@ reply_cart(struct req *r, int64_t cart_id, int status)
             json_object_object_add(l, "subtotal", json_money(price * qty, cur));
             /* Never the exact stock: only whether it covers the line. */
             json_object_object_add(l, "available", json_int(
-                live ? (stock >= qty ? qty : (stock > 0 ? stock : 0)) : 0));
+                live ? line_available(stock, qty) : 0));
             json_object_object_add(l, "warning", warn ? json_str(warn)
                                                        : NULL);
             lines = NULL;
@@ -334,7 +343,8 @@ wants_minimal(const struct req *r)
     return p && strstr(p, "return=minimal") != NULL;
 }
 
-/* 201 {line: {id, sku_id, quantity}, item_count, line_count}. */
+/* 201 {line: {id, sku_id, quantity, available, warning}, item_count,
+ * line_count}: available and warning as in the cart's lines. */
 static int
 reply_added(struct req *r, int64_t sku_id)
 {
@@ -342,19 +352,25 @@ reply_added(struct req *r, int64_t sku_id)
     bool user = s->user_id != 0;
     struct db_result res;
     json_object *root, *line;
+    int64_t qty, stock;
     int rc;
 
     rc = db_read_primary(r, user ? SQL_SUMMARY_USER : SQL_SUMMARY_SESSION,
                          DB_ARGS(DBP_I(sku_id), DBP_I(sku_id),
+                                 DBP_I(sku_id),
                                  DBP_I(user ? s->user_id : s->id)), &res);
     if (rc)
         return rc;
+    qty = db_get_int(&res, 0, 3, 0);
+    stock = db_get_int(&res, 0, 4, 0);
     root = json_object_new_object();
     line = json_object_new_object();
     json_object_object_add(line, "id", json_int(db_get_int(&res, 0, 2, 0)));
     json_object_object_add(line, "sku_id", json_int(sku_id));
-    json_object_object_add(line, "quantity",
-                           json_int(db_get_int(&res, 0, 3, 0)));
+    json_object_object_add(line, "quantity", json_int(qty));
+    json_object_object_add(line, "available",
+                           json_int(line_available(stock, qty)));
+    json_add_str(line, "warning", stock < qty ? "stock_short" : NULL);
     json_object_object_add(root, "line", line);
     json_object_object_add(root, "item_count",
                            json_int(db_get_int(&res, 0, 1, 0)));

@@ -90,6 +90,9 @@ struct checkout {
     const char *addr[9];
     struct co_line lines[PRICING_MAX_LINES];
     struct pricing_quote *q;
+    const char *region;         /* "CN-31": what the rates were matched to */
+    const struct pricing_rate *rates;
+    size_t nrates;
     bool replay;
 };
 
@@ -219,7 +222,7 @@ price(struct req *r, struct checkout *c)
     struct db_result a, rates;
     struct pricing_rate *pr;
     const char **methods;
-    char region[40];
+    char *region;
     int rc;
 
     rc = db_read_primary(r, SQL_ADDRESS,
@@ -252,9 +255,12 @@ price(struct req *r, struct checkout *c)
     }
     /* "CN-<region>" so rates can be set per province, else "CN". */
     if (c->addr[3] && *c->addr[3])
-        snprintf(region, sizeof(region), "%s-%s", c->addr[2], c->addr[3]);
+        region = arena_printf(&r->arena, "%s-%s", c->addr[2], c->addr[3]);
     else
-        snprintf(region, sizeof(region), "%s", c->addr[2]);
+        region = arena_strdup(&r->arena, c->addr[2]);
+    c->region = region;
+    c->rates = pr;
+    c->nrates = rates.nrows;
     methods = arena_calloc(&r->arena, PRICING_MAX_GROUPS, sizeof(char *));
     /* Groups are formed inside pricing_compute; compute once to learn
      * them, then again with the chosen methods. */
@@ -473,6 +479,30 @@ order_checkout(struct req *r)
     return reply_checkout(r, c->checkout_id, c->replay ? 200 : 201);
 }
 
+/* Every method that could ship group g to the address, with its fee for
+ * this group and its free-shipping threshold. */
+static json_object *
+shipping_options(const struct checkout *c, unsigned g)
+{
+    struct pricing_option opt[8];
+    size_t n = pricing_shipping_options(c->q, g, c->region, c->rates,
+                                        c->nrates, opt, ARRAY_SIZE(opt));
+    json_object *arr = json_object_new_array();
+
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "method", json_str(opt[i].method));
+        json_object_object_add(o, "shipping", json_money(opt[i].fee,
+                                                         c->q->currency));
+        json_object_object_add(o, "free_over", opt[i].free_over
+                               ? json_money(opt[i].free_over, c->q->currency)
+                               : NULL);
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
 int
 order_quote(struct req *r)
 {
@@ -502,6 +532,8 @@ order_quote(struct req *r)
         json_object_object_add(o, "shipping", json_money(grp->shipping,
                                                     q->currency));
         json_object_object_add(o, "total", json_money(grp->total, q->currency));
+        json_object_object_add(o, "shipping_options",
+                               shipping_options(c, g));
         lines = json_object_new_array();
         for (unsigned k = grp->first_line; k < grp->first_line + grp->nlines;
              k++) {

@@ -202,6 +202,47 @@ rate_find(const struct pricing_rate *rates, size_t nrates, int64_t merchant_id,
     return best;
 }
 
+size_t
+pricing_shipping_options(const struct pricing_quote *q, unsigned g,
+                         const char *region, const struct pricing_rate *rates,
+                         size_t nrates, struct pricing_option *out,
+                         size_t max)
+{
+    const struct pricing_group *grp;
+    size_t n = 0;
+
+    if (g >= q->ngroups)
+        return 0;
+    grp = &q->groups[g];
+    for (size_t i = 0; i < nrates && n < max; i++) {
+        const struct pricing_rate *rt = &rates[i], *best;
+        size_t mlen = strnlen(rt->method, sizeof(rt->method));
+        bool seen = false;
+        int64_t fee;
+
+        /* (A method filling its whole field has no terminator: skipped.) */
+        if ((rt->merchant_id != grp->merchant_id && rt->merchant_id != 0) ||
+            region_rank(rt, region) < 0 || mlen == sizeof(rt->method))
+            continue;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = strcmp(out[k].method, rt->method) == 0;
+        if (seen)
+            continue;
+        best = rate_find(rates, nrates, grp->merchant_id, region, rt->method);
+        if (!best)
+            continue;
+        fee = pricing_shipping_fee(best, grp->weight_g,
+                                   grp->total - grp->shipping);
+        if (fee < 0)
+            continue;
+        out[n].method = best->method;
+        out[n].fee = fee;
+        out[n].free_over = best->free_over;
+        n++;
+    }
+    return n;
+}
+
 /* ------------------------------------------------------------------ */
 /* the pipeline                                                         */
 

@@ -130,6 +130,27 @@ int pricing_compute(struct pricing_quote *q, const char *region,
 int64_t pricing_shipping_fee(const struct pricing_rate *rate,
                              int64_t weight_g, int64_t subtotal);
 
+/* A shipping method a group could have, with what it would cost. */
+struct pricing_option {
+    const char *method;         /* points into the rates' method field */
+    int64_t fee;                /* for the group's weight and goods */
+    int64_t free_over;          /* the rate's threshold; 0: never free */
+};
+
+/*
+ * The shipping options of group g of a quote pricing_compute() filled
+ * for region and rates: every method some rate offers for the group's
+ * merchant and region, in the order of its first such rate, each priced
+ * by its most specific rate (as pricing_compute() would pick it) for the
+ * group's weight and goods total after discounts.  Writes up to max;
+ * returns the number written.  Pure.
+ */
+size_t pricing_shipping_options(const struct pricing_quote *q, unsigned g,
+                                const char *region,
+                                const struct pricing_rate *rates,
+                                size_t nrates, struct pricing_option *out,
+                                size_t max);
+
 /* Share `amount` among n weights in proportion, rounding down, then one
  * unit each to the largest remainders (ties: larger weight, then earlier
  * index); out[i] sums to amount exactly, and out[i] <= weights[i] when

@@ -43,6 +43,7 @@ before(async () => {
           cancel: { price: 2000, stock: 10, weight: 500 },
           expire: { price: 2000, stock: 10, weight: 500 },
           hostile: { price: 100, stock: 1000, weight: 100 },
+          short: { price: 1000, stock: 3, weight: 100 },
         },
       },
       b: {
@@ -284,6 +285,17 @@ describe('the minimal add answer', () => {
       assert.deepEqual(cartQuantities(cart), { [S('a1').id]: 99, [S('b1').id]: 1 });
       assert.equal(cart.item_count, 100);
       assert.equal(lineOf(cart, S('a1').id).id, lineId);
+      assert.equal(r.json.line.available, 99, 'covered by the stock');
+      assert.equal(r.json.line.warning, null);
+      // More than the stock: taken and flagged, as the whole cart says.
+      r = await c.post('/api/v1/cart/items', { sku_id: S('short').id, quantity: 5 }, minimal);
+      expectStatus(r, 201, 'more than the stock');
+      assert.equal(r.json.line.quantity, 5);
+      assert.equal(r.json.line.available, 3);
+      assert.equal(r.json.line.warning, 'stock_short');
+      const l = lineOf(await getCart(c), S('short').id);
+      assert.equal(l.available, r.json.line.available);
+      assert.equal(l.warning, r.json.line.warning);
     }
   });
 
@@ -402,6 +414,15 @@ describe('quote and checkout', () => {
     assert.equal(ea.shipping_method, 'express');
     assert.deepEqual(ea.shipping, CNY(expressShipping(2400)));
     assert.equal(r.json.groups.find((g) => g.merchant_id === shop.merchants.b.id).shipping_method, 'standard');
+
+    // The first quote listed both methods with these very fees.
+    const opt = (g, m) => g.shipping_options.find((o) => o.method === m);
+    assert.deepEqual(qa.shipping_options.map((o) => o.method).sort(), ['express', 'standard'], JSON.stringify(qa));
+    assert.deepEqual(opt(qa, 'standard').shipping, qa.shipping);
+    assert.deepEqual(opt(qa, 'express').shipping, ea.shipping);
+    assert.deepEqual(opt(qa, 'standard').free_over, CNY(9900));
+    assert.equal(opt(qa, 'express').free_over, null, 'express is never free');
+    assert.deepEqual(opt(qb, 'standard').shipping, CNY(0), 'free for b at 99.00');
 
     // One fen under 99.00 is charged (buy-now items, the cart untouched).
     r = await quote(b.client, { ...body, items: [{ sku_id: S('under').id, quantity: 1 }] });

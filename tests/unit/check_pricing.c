@@ -841,6 +841,62 @@ START_TEST(test_shipping_method)
 }
 END_TEST
 
+/* The options of a group: each method once, priced by the rate
+ * pricing_compute() would pick for it, other merchants' and regions'
+ * rates left out, and each option's fee what choosing it costs. */
+START_TEST(test_shipping_options)
+{
+    struct pricing_rate rates[] = {
+        mkrate(0, "CN", "standard", 1000, 800, 0, 0, 9900),
+        mkrate(0, "*", "express", 1000, 2500, 1000, 500, 0),
+        mkrate(2, "CN", "express", 1000, 1500, 0, 0, 0),  /* not ours */
+        mkrate(1, "CN-31", "standard", 1000, 600, 0, 0, 20000),
+        mkrate(0, "US", "economy", 1000, 300, 0, 0, 0),   /* not here */
+        mkrate(1, "CN", "same-day", 1000, 4000, 0, 0, 0),
+    };
+    struct pricing_option opt[8];
+    const char *methods[1];
+    size_t n;
+
+    add_line(1, 1, 3000, 1, 1500);
+    add_line(2, 2, 3000, 1, 500);
+    ck_assert_int_eq(pricing_compute(&q, "CN-31", NULL, rates,
+                                     ARRAY_SIZE(rates), NULL, 0), 0);
+    n = pricing_shipping_options(&q, 0, "CN-31", rates, ARRAY_SIZE(rates),
+                                 opt, ARRAY_SIZE(opt));
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(opt[0].method, "standard");
+    ck_assert_int_eq(opt[0].fee, 600);          /* merchant 1's CN-31 */
+    ck_assert_int_eq(opt[0].free_over, 20000);
+    ck_assert_str_eq(opt[1].method, "express");
+    ck_assert_int_eq(opt[1].fee, 2500 + 500);   /* 1.5 kg */
+    ck_assert_int_eq(opt[1].free_over, 0);
+    ck_assert_str_eq(opt[2].method, "same-day");
+    ck_assert_int_eq(opt[2].fee, 4000);
+    /* Each fee is what the quote charges for that method. */
+    for (size_t i = 0; i < n; i++) {
+        methods[0] = opt[i].method;
+        ck_assert_int_eq(pricing_compute(&q, "CN-31", methods, rates,
+                                         ARRAY_SIZE(rates), NULL, 0), 0);
+        ck_assert(q.groups[0].shipping_found);
+        ck_assert_int_eq(q.groups[0].shipping, opt[i].fee);
+    }
+    /* Merchant 2 sees the platform's rates and its own express. */
+    n = pricing_shipping_options(&q, 1, "CN-31", rates, ARRAY_SIZE(rates),
+                                 opt, ARRAY_SIZE(opt));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(opt[0].method, "standard");
+    ck_assert_int_eq(opt[0].fee, 800);
+    ck_assert_str_eq(opt[1].method, "express");
+    ck_assert_int_eq(opt[1].fee, 1500);
+    /* Bounds: max, and a group that is not there. */
+    ck_assert_uint_eq(pricing_shipping_options(&q, 0, "CN-31", rates,
+                                               ARRAY_SIZE(rates), opt, 1), 1);
+    ck_assert_uint_eq(pricing_shipping_options(&q, 5, "CN-31", rates,
+                                               ARRAY_SIZE(rates), opt, 8), 0);
+}
+END_TEST
+
 START_TEST(test_shipping_bad_rate_is_invalid)
 {
     struct pricing_rate rates[] = {
@@ -942,6 +998,7 @@ pricing_suite(void)
     tcase_add_test(ship, test_shipping_merchant_override);
     tcase_add_test(ship, test_shipping_method);
     tcase_add_test(ship, test_shipping_bad_rate_is_invalid);
+    tcase_add_test(ship, test_shipping_options);
     tcase_add_test(ship, test_grand_totals);
     suite_add_tcase(s, ship);
     return s;

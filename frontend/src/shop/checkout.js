@@ -2,17 +2,11 @@
 // merchant, which payment method; the request body they make; one
 // Idempotency-Key per attempt (the same body keeps its key, so a double
 // click or a retry places at most one set of orders); the shipping options
-// per merchant from the quotes. Pure functions; unit-tested.
+// per merchant from the quote. Pure functions; unit-tested.
 
 export const PAYMENT_METHODS = ['cod', 'sandbox'];
 export const SHIPPING_METHODS = ['standard', 'express'];
 
-/**
- * Standard shipping is free from 99.00 on: the quote endpoint documents it
- * (openapi.yaml, /checkout/quote) but does not return the threshold. A
- * group's own `free_over` (minor units), when the API sends one, wins.
- */
-export const DOCUMENTED_FREE_STANDARD_FROM = 9900;
 
 /** Keep the picked address while it exists; else the default, else the first. */
 export function pickAddress(addresses, current = null) {
@@ -66,32 +60,22 @@ export function allOn(body, merchantIds, method) {
 }
 
 /**
- * Shipping options per merchant from a quote of every merchant on standard
- * and one of every merchant on express (null when express is not offered
- * everywhere; `expressByMerchant` may then give per-merchant groups).
- * → { [merchantId]: [{ method, shipping, freeOver }] } with only the
- * methods that were quoted.
+ * Shipping options per merchant from a quote's `shipping_options` (every
+ * method that ships that merchant's goods to the address, with its fee
+ * for the group and the goods total from which it is free).
+ * → { [merchantId]: [{ method, shipping, freeOver }] }, freeOver in minor
+ * units or null.
  */
-export function shippingOptions(standardQuote, expressQuote, expressByMerchant = {}) {
+export function shippingOptions(quote) {
   const out = {};
-  for (const g of (standardQuote && standardQuote.groups) || []) {
-    out[g.merchant_id] = [{ method: 'standard', shipping: g.shipping, freeOver: freeOverOf(g) }];
-  }
-  const express = new Map();
-  for (const g of (expressQuote && expressQuote.groups) || []) express.set(g.merchant_id, g);
-  for (const [id, g] of Object.entries(expressByMerchant)) if (g) express.set(Number(id), g);
-  for (const [id, g] of express) {
-    if (out[id] && g.shipping_method === 'express') {
-      out[id].push({ method: 'express', shipping: g.shipping, freeOver: freeOverOf(g) });
-    }
+  for (const g of (quote && quote.groups) || []) {
+    out[g.merchant_id] = (g.shipping_options || []).map((o) => ({
+      method: o.method,
+      shipping: o.shipping,
+      freeOver: o.free_over && typeof o.free_over.amount === 'number' ? o.free_over.amount : null,
+    }));
   }
   return out;
-}
-
-function freeOverOf(group) {
-  if (typeof group.free_over === 'number') return group.free_over;
-  if (group.free_over && typeof group.free_over.amount === 'number') return group.free_over.amount;
-  return group.shipping_method === 'standard' ? DOCUMENTED_FREE_STANDARD_FROM : null;
 }
 
 /**

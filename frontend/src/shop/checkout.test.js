@@ -59,37 +59,29 @@ describe('idempotency attempts', () => {
 });
 
 describe('shipping options', () => {
-  const std = { groups: [
-    { merchant_id: 3, shipping_method: 'standard', subtotal: CNY(5000), shipping: CNY(800) },
-    { merchant_id: 7, shipping_method: 'standard', subtotal: CNY(12000), shipping: CNY(0) },
-  ] };
-  const exp = { groups: [
-    { merchant_id: 3, shipping_method: 'express', subtotal: CNY(5000), shipping: CNY(2000) },
-    { merchant_id: 7, shipping_method: 'express', subtotal: CNY(12000), shipping: CNY(2000) },
+  const quote = { groups: [
+    { merchant_id: 3, shipping_method: 'standard', subtotal: CNY(5000), shipping: CNY(800), shipping_options: [
+      { method: 'standard', shipping: CNY(800), free_over: CNY(9900) },
+      { method: 'express', shipping: CNY(2000), free_over: null },
+    ] },
+    { merchant_id: 7, shipping_method: 'standard', subtotal: CNY(12000), shipping: CNY(0), shipping_options: [
+      { method: 'standard', shipping: CNY(0), free_over: CNY(9900) },
+    ] },
   ] };
 
-  it('list standard and express per merchant with their fees', () => {
-    const o = shippingOptions(std, exp);
-    expect(o[3].map((x) => [x.method, x.shipping.amount])).toEqual([['standard', 800], ['express', 2000]]);
-    expect(o[7].map((x) => [x.method, x.shipping.amount])).toEqual([['standard', 0], ['express', 2000]]);
-    expect(o[3][0].freeOver).toBe(9900);
-    expect(o[3][1].freeOver).toBeNull();
+  it('lists the methods of each merchant with their fees and thresholds, in the order of the quote', () => {
+    const o = shippingOptions(quote);
+    expect(o[3].map((x) => [x.method, x.shipping.amount, x.freeOver])).toEqual([['standard', 800, 9900], ['express', 2000, null]]);
+    expect(o[7].map((x) => [x.method, x.shipping.amount])).toEqual([['standard', 0]]);
   });
 
-  it('offer standard only where express was not quoted, or take per-merchant quotes', () => {
-    expect(shippingOptions(std, null)[3].map((x) => x.method)).toEqual(['standard']);
-    const o = shippingOptions(std, null, { 7: exp.groups[1] });
-    expect(o[7].map((x) => x.method)).toEqual(['standard', 'express']);
-    expect(o[3].map((x) => x.method)).toEqual(['standard']);
-  });
-
-  it('take the threshold from the API when it sends one', () => {
-    const g = { ...std.groups[0], free_over: CNY(5900) };
-    expect(shippingOptions({ groups: [g] }, null)[3][0].freeOver).toBe(5900);
+  it('gives nothing for a missing quote or a group without options', () => {
+    expect(shippingOptions(null)).toEqual({});
+    expect(shippingOptions({ groups: [{ merchant_id: 1 }] })).toEqual({ 1: [] });
   });
 
   it('say how much more ships free, or that it already does', () => {
-    const o = shippingOptions(std, exp);
+    const o = shippingOptions(quote);
     expect(freeShippingHint(o[3][0], CNY(5000))).toEqual({ state: 'short', threshold: CNY(9900), remaining: CNY(4900) });
     expect(freeShippingHint(o[7][0], CNY(12000))).toEqual({ state: 'free' });
     expect(freeShippingHint(o[3][1], CNY(5000))).toBeNull(); // express: no threshold
@@ -97,6 +89,7 @@ describe('shipping options', () => {
     expect(freeShippingHint({ method: 'standard', shipping: CNY(800), freeOver: 9900 }, CNY(10000))).toBeNull();
   });
 });
+
 
 describe('merchant rows', () => {
   it('join cart groups (names, lines) and quote groups (money) by merchant', () => {
