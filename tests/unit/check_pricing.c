@@ -855,7 +855,7 @@ START_TEST(test_shipping_options)
         mkrate(1, "CN", "same-day", 1000, 4000, 0, 0, 0),
     };
     struct pricing_option opt[8];
-    const char *methods[1];
+    const char *methods[2] = { NULL, NULL };   /* one per group */
     size_t n;
 
     add_line(1, 1, 3000, 1, 1500);
