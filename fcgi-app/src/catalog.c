@@ -24,6 +24,7 @@
 #include "util.h"
 
 #define LOW_STOCK 5
+#define PRODUCT_SLUG_MAX 160    /* products.slug VARCHAR(160) */
 
 static const char SQL_CATEGORIES[] =
     "SELECT id, parent_id, slug, name_zh, name_en, depth FROM categories "
@@ -656,6 +657,21 @@ el_int(json_object *a, size_t k)
     return json_object_get_int64(json_object_array_get_idx(a, k));
 }
 
+/* The live product row (SQL_PRODUCT) by id (0: none) or slug. */
+static int
+product_row(struct req *r, int64_t id, const char *slug,
+            struct db_result *res)
+{
+    int rc;
+
+    if (!slug || strlen(slug) > PRODUCT_SLUG_MAX)
+        return JS_NOTFOUND;
+    rc = db_read(r, SQL_PRODUCT, DB_ARGS(DBP_I(id), DBP_S(slug)), res);
+    if (rc)
+        return rc;
+    return res->nrows ? JS_OK : JS_NOTFOUND;
+}
+
 int
 catalog_product(struct req *r)
 {
@@ -667,15 +683,13 @@ catalog_product(struct req *r)
     const char *cur;
     int rc;
 
-    if (!ref || strlen(ref) > 160)
-        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
-    if (parse_int64(ref, 1, INT64_MAX, &id))
+    if (!ref || parse_int64(ref, 1, INT64_MAX, &id))
         id = 0;
-    rc = db_read(r, SQL_PRODUCT, DB_ARGS(DBP_I(id), DBP_S(ref)), &p);
+    rc = product_row(r, id, ref, &p);
+    if (rc == JS_NOTFOUND)
+        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
     if (rc)
         return rc;
-    if (!p.nrows)
-        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
     pid = db_get_int(&p, 0, 0, 0);
     bc = json_col(r, &p, 17);
     opts = json_col(r, &p, 18);
@@ -776,6 +790,39 @@ catalog_product(struct req *r)
     json_object_object_add(o, "images", arr);
     reply_json(r, 200, o);
     cacheable(r, 10);
+    return JS_OK;
+}
+
+int
+catalog_summary_find(struct req *r, const char *slug,
+                     struct catalog_summary *out)
+{
+    struct db_result p;
+    json_object *skus, *imgs, *e;
+    int rc = product_row(r, 0, slug, &p);
+
+    if (rc)
+        return rc;
+    skus = json_col(r, &p, 19);
+    imgs = json_col(r, &p, 21);
+    memset(out, 0, sizeof(*out));
+    out->id = db_get_int(&p, 0, 0, 0);
+    out->slug = db_get(&p, 0, 1);
+    out->name = db_get(&p, 0, 2);
+    out->description = db_get(&p, 0, 3);
+    out->currency = db_get(&p, 0, 4);
+    out->min_price = db_get_int(&p, 0, 5, 0);
+    out->max_price = db_get_int(&p, 0, 6, 0);
+    out->in_stock = db_get_int(&p, 0, 7, 0) == 1;
+    out->rating_avg = db_get_int(&p, 0, 8, 0);
+    out->rating_count = db_get_int(&p, 0, 9, 0);
+    out->brand = db_get(&p, 0, 15);
+    out->nskus = (unsigned)json_object_array_length(skus);
+    e = json_object_array_get_idx(skus, 0);
+    out->sku = e ? el_str(e, 1) : NULL;
+    e = json_object_array_get_idx(imgs, 0);
+    out->image = e && el_str(e, 0)
+                     ? media_url(r, el_str(e, 0), "card", "jpg") : NULL;
     return JS_OK;
 }
 
