@@ -17,6 +17,7 @@
 #include "db.h"
 #include "log.h"
 #include "media.h"
+#include "page.h"
 #include "req.h"
 #include "router.h"
 
@@ -91,6 +92,7 @@ worker_main(const struct conf *conf, int listen_fd)
     router_release();
     log_access_close();
     media_release();
+    page_release();
     arena_drop_spare();
     exit(0);
 }

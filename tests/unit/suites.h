@@ -22,5 +22,6 @@ Suite *metrics_suite(void);
 Suite *media_suite(void);
 Suite *feed_suite(void);
 Suite *catalog_query_suite(void);
+Suite *page_suite(void);
 
 #endif

@@ -1,0 +1,447 @@
+/*
+ * page.c - shareable product pages (see page.h): the template cache, the
+ * head's text, and the handler.
+ */
+#include "config.h"
+#include "page.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "catalog.h"
+#include "conf.h"
+#include "feed.h"
+#include "json.h"
+#include "log.h"
+#include "reply.h"
+#include "req.h"
+#include "strbuf.h"
+#include "util.h"
+
+#define HTML_TYPE "text/html; charset=utf-8"
+#define ELLIPSIS "\xe2\x80\xa6"    /* U+2026 */
+/* A cut text ends at a space when one is this close to the limit. */
+#define WORD_SLACK 20
+
+/* ------------------------------------------------------------------ */
+/* text                                                                 */
+
+static bool
+is_space(uint32_t c)
+{
+    return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 ||
+           c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
+           c == 0x3000;
+}
+
+static bool
+is_control(uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+/* Cut s (clean, one line) to max - 1 characters plus the ellipsis. */
+static void
+cut(char *s, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), at = 0, chars = 0, space_at = 0, space_chars = 0;
+    uint32_t c;
+
+    while (at < n && chars < max - 1) {
+        size_t len = utf8_next(p + at, n - at, &c);
+
+        if (len == 0)
+            BUG("cut() of unclean text");
+        if (c == ' ') {
+            space_at = at;
+            space_chars = chars;
+        }
+        at += len;
+        chars++;
+    }
+    if (space_at > 0 && chars - space_chars <= WORD_SLACK)
+        at = space_at;
+    while (at > 0 && s[at - 1] == ' ')
+        at--;
+    memcpy(s + at, ELLIPSIS, sizeof(ELLIPSIS));
+}
+
+char *
+page_plain_text(struct arena *a, const char *s, size_t max)
+{
+    /* Well-formed UTF-8 without C0 controls but white space from here. */
+    const char *clean = feed_xml_clean(a, s, 0);
+    const unsigned char *p = (const unsigned char *)clean;
+    size_t n = strlen(clean), chars = 0;
+    char *out = arena_alloc(a, n + sizeof(ELLIPSIS)), *o = out;
+    bool space = false;
+
+    while (n > 0) {
+        uint32_t c;
+        size_t len = utf8_next(p, n, &c);
+
+        if (len == 0)
+            BUG("feed_xml_clean() left malformed UTF-8");
+        if (is_space(c)) {
+            space = o > out;    /* none before the first word */
+        } else if (!is_control(c)) {
+            if (space) {
+                *o++ = ' ';
+                chars++;
+                space = false;
+            }
+            memcpy(o, p, len);
+            o += len;
+            chars++;
+        }
+        p += len;
+        n -= len;
+    }
+    *o = '\0';
+    if (max > 0 && chars > max)
+        cut(out, max);
+    return out;
+}
+
+void
+page_add_script_json(struct strbuf *out, const char *json, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)json;
+
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '<') {
+            strbuf_add(out, "\\u003c", 6);
+        } else if (p[i] == '>') {
+            strbuf_add(out, "\\u003e", 6);
+        } else if (p[i] == '&') {
+            strbuf_add(out, "\\u0026", 6);
+        } else if (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x80 &&
+                   (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
+            strbuf_adds(out, p[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
+            i += 2;
+        } else {
+            strbuf_addch(out, (char)p[i]);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* the head                                                             */
+
+/*
+ * Offset of the tag `tag` ("<title", "</head") in t[from..n), ignoring
+ * ASCII case and followed by '>', '/' or white space; n when absent.
+ */
+static size_t
+find_tag(const char *t, size_t from, size_t n, const char *tag)
+{
+    size_t k = strlen(tag);
+
+    for (size_t i = from; i + k <= n; i++) {
+        if (strncasecmp(t + i, tag, k) != 0)
+            continue;
+        if (i + k == n || t[i + k] == '>' || t[i + k] == '/' ||
+            isspace((unsigned char)t[i + k]))
+            return i;
+    }
+    return n;
+}
+
+/* Offset just past the '>' that closes the tag at t[at]; n when none. */
+static size_t
+past_tag(const char *t, size_t at, size_t n)
+{
+    const char *gt = memchr(t + at, '>', n - at);
+
+    return gt ? (size_t)(gt - t) + 1 : n;
+}
+
+/* Where the head goes: t[from..to) is replaced (the title) or to == from. */
+struct spot {
+    size_t from, to;
+};
+
+static struct spot
+head_spot(const char *t, size_t n)
+{
+    size_t end = find_tag(t, 0, n, "</head");
+    size_t lim = end < n ? end : find_tag(t, 0, n, "<body");
+    size_t at = find_tag(t, 0, lim, "<title");
+
+    if (at < lim) {
+        size_t close = find_tag(t, at, n, "</title");
+
+        if (close < n)
+            return (struct spot){ at, past_tag(t, close, n) };
+    }
+    if (end < n)
+        return (struct spot){ end, end };
+    at = find_tag(t, 0, lim, "<head");
+    if (at == lim)
+        at = find_tag(t, 0, lim, "<!doctype");
+    at = at < lim ? past_tag(t, at, n) : 0;
+    return (struct spot){ at, at };
+}
+
+static void
+meta(struct strbuf *o, const char *attr, const char *key, const char *value)
+{
+    strbuf_addf(o, "<meta %s=\"", attr);
+    strbuf_add_html(o, key);
+    strbuf_adds(o, "\" content=\"");
+    strbuf_add_html(o, value);
+    strbuf_adds(o, "\">\n");
+}
+
+static json_object *
+offers_json(const struct catalog_summary *p, const char *url)
+{
+    json_object *o = json_object_new_object();
+    char lo[MONEY_BUF], hi[MONEY_BUF];
+
+    money_format(lo, p->min_price, p->currency);
+    money_format(hi, p->max_price, p->currency);
+    if (p->min_price == p->max_price) {
+        json_add_str(o, "@type", "Offer");
+        json_add_str(o, "price", lo);
+    } else {
+        json_add_str(o, "@type", "AggregateOffer");
+        json_add_str(o, "lowPrice", lo);
+        json_add_str(o, "highPrice", hi);
+        json_object_object_add(o, "offerCount", json_int(p->nskus));
+    }
+    json_add_str(o, "priceCurrency", p->currency);
+    json_add_str(o, "availability", p->in_stock
+                                        ? "https://schema.org/InStock"
+                                        : "https://schema.org/OutOfStock");
+    json_add_str(o, "url", url);
+    return o;
+}
+
+/* The schema.org Product, as JSON text in a. */
+static const char *
+product_ld(struct arena *a, const struct catalog_summary *p, const char *url,
+           const char *image, size_t *len)
+{
+    json_object *o = json_arena_own(a, json_object_new_object());
+    char rating[MONEY_BUF];
+
+    json_add_str(o, "@context", "https://schema.org");
+    json_add_str(o, "@type", "Product");
+    json_add_str(o, "name", feed_xml_clean(a, p->name, 0));
+    json_add_str(o, "description",
+                 feed_xml_clean(a, p->description, PAGE_LD_DESC_MAX));
+    json_add_str(o, "url", url);
+    if (image)
+        json_add_str(o, "image", image);
+    if (p->sku)
+        json_add_str(o, "sku", feed_xml_clean(a, p->sku, 0));
+    if (p->brand) {
+        json_object *b = json_object_new_object();
+
+        json_add_str(b, "@type", "Brand");
+        json_add_str(b, "name", feed_xml_clean(a, p->brand, 0));
+        json_object_object_add(o, "brand", b);
+    }
+    json_object_object_add(o, "offers", offers_json(p, url));
+    if (p->rating_count > 0) {
+        json_object *r = json_object_new_object();
+
+        json_add_str(r, "@type", "AggregateRating");
+        json_add_str(r, "ratingValue",
+                     fmt_decimal(rating, sizeof(rating), p->rating_avg, 2));
+        json_object_object_add(r, "ratingCount", json_int(p->rating_count));
+        json_add_str(r, "bestRating", "5");
+        json_add_str(r, "worstRating", "1");
+        json_object_object_add(o, "aggregateRating", r);
+    }
+    return json_to_string(a, o, len);
+}
+
+/* The tags for product p, in place of the template's title. */
+static void
+product_head(struct arena *a, struct strbuf *o, const char *site_url,
+             const struct catalog_summary *p)
+{
+    const char *name = page_plain_text(a, p->name, 0);
+    const char *desc = page_plain_text(a, p->description, PAGE_DESC_MAX);
+    const char *url = feed_url(a, site_url, "/p/", p->slug, "");
+    const char *image =
+        p->image ? feed_url(a, site_url, p->image, NULL, "") : NULL;
+    const char *ld;
+    char price[MONEY_BUF];
+    size_t ldlen;
+
+    if (!*desc)
+        desc = name;
+    strbuf_adds(o, "<title>");
+    strbuf_add_html(o, name);
+    strbuf_adds(o, PAGE_TITLE_SUFFIX "</title>\n");
+    meta(o, "name", "description", desc);
+    strbuf_adds(o, "<link rel=\"canonical\" href=\"");
+    strbuf_add_html(o, url);
+    strbuf_adds(o, "\">\n");
+    meta(o, "property", "og:type", "product");
+    meta(o, "property", "og:site_name", PAGE_SITE_NAME);
+    meta(o, "property", "og:title", name);
+    meta(o, "property", "og:description", desc);
+    meta(o, "property", "og:url", url);
+    if (image) {
+        meta(o, "property", "og:image", image);
+        meta(o, "name", "twitter:card", "summary_large_image");
+    }
+    meta(o, "property", "product:price:amount",
+         money_format(price, p->min_price, p->currency));
+    meta(o, "property", "product:price:currency", p->currency);
+    ld = product_ld(a, p, url, image, &ldlen);
+    strbuf_adds(o, "<script type=\"application/ld+json\">");
+    page_add_script_json(o, ld, ldlen);
+    strbuf_adds(o, "</script>");
+}
+
+void
+page_render(struct arena *a, struct strbuf *out, const char *tmpl,
+            size_t len, const char *site_url,
+            const struct catalog_summary *p)
+{
+    struct spot s = head_spot(tmpl, len);
+
+    strbuf_add(out, tmpl, s.from);
+    if (p) {
+        product_head(a, out, site_url, p);
+    } else {
+        strbuf_add(out, tmpl + s.from, s.to - s.from);   /* the title */
+        strbuf_adds(out, "<meta name=\"robots\" content=\"noindex\">");
+    }
+    if (s.from == s.to)
+        strbuf_addch(out, '\n');
+    strbuf_add(out, tmpl + s.to, len - s.to);
+}
+
+/* ------------------------------------------------------------------ */
+/* the template                                                         */
+
+static struct {
+    char *path;         /* what text was read from */
+    char *text;
+    size_t len;
+    struct stat st;     /* of the file when read */
+} tpl;
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* path's whole text into *text (heap); 0 or JS_ERR (logged). */
+static int
+read_file(const char *path, struct stat *st, char **text, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t got = 0;
+    char *buf;
+
+    if (fd < 0)
+        return error("cannot open '%s': %s", path, strerror(errno));
+    if (fstat(fd, st) || !S_ISREG(st->st_mode) || st->st_size < 0 ||
+        st->st_size > PAGE_TEMPLATE_MAX) {
+        close(fd);
+        return error("'%s' is not a file of at most %d bytes", path,
+                     PAGE_TEMPLATE_MAX);
+    }
+    buf = xmalloc((size_t)st->st_size + 1);
+    while (got < (size_t)st->st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st->st_size - got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;              /* shrunk meanwhile: its mtime moved too */
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *text = buf;
+    *len = got;
+    return JS_OK;
+}
+
+/*
+ * The template, read again when the file changed.  While it cannot be
+ * read (a build replacing it) the copy in hand is used.
+ */
+static int
+template_get(struct req *r, const char **text, size_t *len)
+{
+    const char *path =
+        arena_printf(&r->arena, "%s/index.html", r->conf->frontend_dist);
+    bool have = tpl.text && strcmp(tpl.path, path) == 0;
+    struct stat st;
+    char *fresh = NULL;
+    size_t n = 0;
+
+    /* A file that cannot be looked at is being replaced: keep the copy. */
+    if (!have || (stat(path, &st) == 0 && !same_file(&st, &tpl.st))) {
+        if (read_file(path, &st, &fresh, &n) == JS_OK) {
+            page_release();
+            tpl.path = xstrdup(path);
+            tpl.text = fresh;
+            tpl.len = n;
+            tpl.st = st;
+        } else if (!have) {
+            return JS_ERR;
+        }
+    }
+    *text = tpl.text;
+    *len = tpl.len;
+    return JS_OK;
+}
+
+void
+page_release(void)
+{
+    free(tpl.path);
+    free(tpl.text);
+    memset(&tpl, 0, sizeof(tpl));
+}
+
+/* ------------------------------------------------------------------ */
+/* handler                                                              */
+
+int
+page_product(struct req *r)
+{
+    struct catalog_summary s;
+    const char *text;
+    size_t len;
+    int rc;
+
+    if (template_get(r, &text, &len))
+        return JS_ERR;
+    rc = catalog_summary_find(r, req_param(r, "slug"), &s);
+    /* Not found or no database: the SPA still boots, and says so. */
+    reply_raw(r, reply_status_for(rc), HTML_TYPE, "", 0);
+    page_render(&r->arena, &r->reply.body, text, len, r->conf->public_url,
+                rc ? NULL : &s);
+    reply_header(r, "Cache-Control", rc ? "no-cache" : "public, max-age=10");
+    if (rc == JS_UNAVAILABLE)
+        reply_header(r, "Retry-After", "1");
+    return JS_OK;
+}
