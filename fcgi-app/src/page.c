@@ -196,14 +196,32 @@ head_spot(const char *t, size_t n)
     return (struct spot){ at, at };
 }
 
+/*
+ * What follows each tag of ours: a new line indented like the line the
+ * head goes in, when only white space precedes it there.
+ */
+static const char *
+line_break(struct arena *a, const char *t, size_t at)
+{
+    size_t i = at;
+
+    while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
+        i--;
+    if (i > 0 && t[i - 1] != '\n')
+        i = at;
+    return arena_printf(a, "\n%.*s", (int)(at - i), t + i);
+}
+
 static void
-meta(struct strbuf *o, const char *attr, const char *key, const char *value)
+meta(struct strbuf *o, const char *br, const char *attr, const char *key,
+     const char *value)
 {
     strbuf_addf(o, "<meta %s=\"", attr);
     strbuf_add_html(o, key);
     strbuf_adds(o, "\" content=\"");
     strbuf_add_html(o, value);
-    strbuf_adds(o, "\">\n");
+    strbuf_adds(o, "\">");
+    strbuf_adds(o, br);
 }
 
 static json_object *
@@ -271,10 +289,10 @@ product_ld(struct arena *a, const struct catalog_summary *p, const char *url,
     return json_to_string(a, o, len);
 }
 
-/* The tags for product p, in place of the template's title. */
+/* The tags for product p, each but the last followed by br. */
 static void
-product_head(struct arena *a, struct strbuf *o, const char *site_url,
-             const struct catalog_summary *p)
+product_head(struct arena *a, struct strbuf *o, const char *br,
+             const char *site_url, const struct catalog_summary *p)
 {
     const char *name = page_plain_text(a, p->name, 0);
     const char *desc = page_plain_text(a, p->description, PAGE_DESC_MAX);
@@ -289,23 +307,25 @@ product_head(struct arena *a, struct strbuf *o, const char *site_url,
         desc = name;
     strbuf_adds(o, "<title>");
     strbuf_add_html(o, name);
-    strbuf_adds(o, PAGE_TITLE_SUFFIX "</title>\n");
-    meta(o, "name", "description", desc);
+    strbuf_adds(o, PAGE_TITLE_SUFFIX "</title>");
+    strbuf_adds(o, br);
+    meta(o, br, "name", "description", desc);
     strbuf_adds(o, "<link rel=\"canonical\" href=\"");
     strbuf_add_html(o, url);
-    strbuf_adds(o, "\">\n");
-    meta(o, "property", "og:type", "product");
-    meta(o, "property", "og:site_name", PAGE_SITE_NAME);
-    meta(o, "property", "og:title", name);
-    meta(o, "property", "og:description", desc);
-    meta(o, "property", "og:url", url);
+    strbuf_adds(o, "\">");
+    strbuf_adds(o, br);
+    meta(o, br, "property", "og:type", "product");
+    meta(o, br, "property", "og:site_name", PAGE_SITE_NAME);
+    meta(o, br, "property", "og:title", name);
+    meta(o, br, "property", "og:description", desc);
+    meta(o, br, "property", "og:url", url);
     if (image) {
-        meta(o, "property", "og:image", image);
-        meta(o, "name", "twitter:card", "summary_large_image");
+        meta(o, br, "property", "og:image", image);
+        meta(o, br, "name", "twitter:card", "summary_large_image");
     }
-    meta(o, "property", "product:price:amount",
+    meta(o, br, "property", "product:price:amount",
          money_format(price, p->min_price, p->currency));
-    meta(o, "property", "product:price:currency", p->currency);
+    meta(o, br, "property", "product:price:currency", p->currency);
     ld = product_ld(a, p, url, image, &ldlen);
     strbuf_adds(o, "<script type=\"application/ld+json\">");
     page_add_script_json(o, ld, ldlen);
@@ -318,16 +338,19 @@ page_render(struct arena *a, struct strbuf *out, const char *tmpl,
             const struct catalog_summary *p)
 {
     struct spot s = head_spot(tmpl, len);
+    const char *br = line_break(a, tmpl, s.from);
 
     strbuf_add(out, tmpl, s.from);
     if (p) {
-        product_head(a, out, site_url, p);
-    } else {
+        product_head(a, out, br, site_url, p);
+    } else if (s.from < s.to) {
         strbuf_add(out, tmpl + s.from, s.to - s.from);   /* the title */
-        strbuf_adds(out, "<meta name=\"robots\" content=\"noindex\">");
+        strbuf_adds(out, br);
     }
+    if (!p)
+        strbuf_adds(out, "<meta name=\"robots\" content=\"noindex\">");
     if (s.from == s.to)
-        strbuf_addch(out, '\n');
+        strbuf_adds(out, br);
     strbuf_add(out, tmpl + s.to, len - s.to);
 }
 

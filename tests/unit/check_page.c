@@ -135,8 +135,8 @@ START_TEST(test_product_head)
     const char *h = render(TEMPLATE, &p);
 
     ck_assert_uint_eq(count(h, "<title"), 1);
-    ck_assert_ptr_nonnull(strstr(h, "<title>Celadon tea cup · Jishi"
-                                    "</title>\n"));
+    ck_assert_ptr_nonnull(strstr(h, "\n    <title>Celadon tea cup · Jishi"
+                                    "</title>\n    <meta name="));
     ck_assert_ptr_null(strstr(h, "集市 Jishi</title>"));
     ck_assert_ptr_nonnull(strstr(h, "<meta name=\"description\" "
                                     "content=\"Hand-thrown, 200 ml.\">"));
@@ -382,8 +382,9 @@ START_TEST(test_not_found)
     const char *h = render(TEMPLATE, NULL);
 
     ck_assert_uint_eq(count(h, "<title"), 1);
-    ck_assert_ptr_nonnull(strstr(h, "<title>集市 Jishi</title><meta "
-                                    "name=\"robots\" content=\"noindex\">"));
+    ck_assert_ptr_nonnull(strstr(h, "\n    <title>集市 Jishi</title>\n    "
+                                    "<meta name=\"robots\" "
+                                    "content=\"noindex\">\n    <script"));
     ck_assert_ptr_null(strstr(h, "og:"));
     ck_assert_ptr_null(strstr(h, LD_OPEN));
     ck_assert_ptr_nonnull(strstr(h, "<div id=\"app\"></div>"));
@@ -402,6 +403,14 @@ START_TEST(test_template_shapes)
     ck_assert_ptr_eq(strstr(h, "<html><HEAD><meta charset=utf-8><title>"),
                      h);
     ck_assert_ptr_nonnull(strstr(h, "</script>\n</Head><body>"));
+    /* Each tag on its own line, indented like the line it went in. */
+    h = render("<head>\n\t<meta charset=utf-8>\n\t</head>", NULL);
+    ck_assert_str_eq(h, "<head>\n\t<meta charset=utf-8>\n\t<meta "
+                        "name=\"robots\" content=\"noindex\">\n\t</head>");
+    h = render("<head>\n  </head>", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<head>\n  <title>Celadon tea cup"
+                                    " · Jishi</title>\n  <meta name="));
+    ck_assert_ptr_nonnull(strstr(h, "</script>\n  </head>"));
     /* No </head>: after <head ...>. */
     h = render("<!doctype html><html><head lang=x><title>t</title>"
                "<body><svg><title>keep</title></svg>", &p);
