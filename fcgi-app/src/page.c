@@ -141,6 +141,18 @@ page_add_script_json(struct strbuf *out, const char *json, size_t len)
 /* ------------------------------------------------------------------ */
 /* the head                                                             */
 
+/* Offset of s in t[from..n), ignoring ASCII case; n when absent. */
+static size_t
+find_ci(const char *t, size_t from, size_t n, const char *s)
+{
+    size_t k = strlen(s);
+
+    for (size_t i = from; i + k <= n; i++)
+        if (strncasecmp(t + i, s, k) == 0)
+            return i;
+    return n;
+}
+
 /*
  * Offset of the tag `tag` ("<title", "</head") in t[from..n), ignoring
  * ASCII case and followed by '>', '/' or white space; n when absent.
@@ -150,9 +162,8 @@ find_tag(const char *t, size_t from, size_t n, const char *tag)
 {
     size_t k = strlen(tag);
 
-    for (size_t i = from; i + k <= n; i++) {
-        if (strncasecmp(t + i, tag, k) != 0)
-            continue;
+    for (size_t i = find_ci(t, from, n, tag); i < n;
+         i = find_ci(t, i + 1, n, tag)) {
         if (i + k == n || t[i + k] == '>' || t[i + k] == '/' ||
             isspace((unsigned char)t[i + k]))
             return i;
@@ -169,9 +180,12 @@ past_tag(const char *t, size_t at, size_t n)
     return gt ? (size_t)(gt - t) + 1 : n;
 }
 
-/* Where the head goes: t[from..to) is replaced (the title) or to == from. */
+/*
+ * Where the head goes: t[from..to) is replaced (the title) or to == from;
+ * the template's own head ends at head_end.
+ */
 struct spot {
-    size_t from, to;
+    size_t from, to, head_end;
 };
 
 static struct spot
@@ -184,16 +198,66 @@ head_spot(const char *t, size_t n)
     if (at < lim) {
         size_t close = find_tag(t, at, n, "</title");
 
-        if (close < n)
-            return (struct spot){ at, past_tag(t, close, n) };
+        if (close < n) {
+            size_t to = past_tag(t, close, n);
+
+            return (struct spot){ at, to, lim > to ? lim : to };
+        }
     }
     if (end < n)
-        return (struct spot){ end, end };
+        return (struct spot){ end, end, end };
     at = find_tag(t, 0, lim, "<head");
     if (at == lim)
         at = find_tag(t, 0, lim, "<!doctype");
     at = at < lim ? past_tag(t, at, n) : 0;
-    return (struct spot){ at, at };
+    return (struct spot){ at, at, lim > at ? lim : at };
+}
+
+/* Tags of a template's head that ours stand in for (double quotes). */
+static bool
+replaced_tag(const char *t, size_t at, size_t end)
+{
+    static const char *const ours[] = {
+        "name=\"description\"", "name=\"robots\"", "name=\"twitter:",
+        "property=\"og:", "property=\"product:", "rel=\"canonical\"",
+    };
+
+    for (size_t k = 0; k < ARRAY_SIZE(ours); k++)
+        if (find_ci(t, at, end, ours[k]) < end)
+            return true;
+    return false;
+}
+
+/*
+ * Append t[from..to) without the <meta> and <link> tags ours stand in
+ * for, each with the white space that leads up to it on its line.
+ */
+static void
+add_head_part(struct strbuf *out, const char *t, size_t from, size_t to)
+{
+    size_t done = from, at = from;
+
+    for (;;) {
+        size_t m = find_tag(t, at, to, "<meta");
+        size_t l = find_tag(t, at, to, "<link");
+        size_t end, lead;
+
+        at = m < l ? m : l;
+        if (at == to)
+            break;
+        end = past_tag(t, at, to);
+        if (replaced_tag(t, at, end)) {
+            lead = at;
+            while (lead > done && (t[lead - 1] == ' ' || t[lead - 1] == '\t'))
+                lead--;
+            if (lead > done && t[lead - 1] == '\n')
+                lead--;
+            strbuf_add(out, t + done, lead - done);
+            done = end;
+        }
+        at = end;
+    }
+    strbuf_add(out, t + done, to - done);
 }
 
 /*
@@ -340,7 +404,7 @@ page_render(struct arena *a, struct strbuf *out, const char *tmpl,
     struct spot s = head_spot(tmpl, len);
     const char *br = line_break(a, tmpl, s.from);
 
-    strbuf_add(out, tmpl, s.from);
+    add_head_part(out, tmpl, 0, s.from);
     if (p) {
         product_head(a, out, br, site_url, p);
     } else if (s.from < s.to) {
@@ -351,7 +415,8 @@ page_render(struct arena *a, struct strbuf *out, const char *tmpl,
         strbuf_adds(out, "<meta name=\"robots\" content=\"noindex\">");
     if (s.from == s.to)
         strbuf_adds(out, br);
-    strbuf_add(out, tmpl + s.to, len - s.to);
+    add_head_part(out, tmpl, s.to, s.head_end);
+    strbuf_add(out, tmpl + s.head_end, len - s.head_end);
 }
 
 /* ------------------------------------------------------------------ */

@@ -50,8 +50,11 @@ void page_release(void);
  * robots noindex added, the template's title kept).  The template's first
  * <title> in its head is replaced; without one the head goes before
  * </head>; without </head> after <head>, else after the doctype, else at
- * the start.  site_url (public_url) makes the canonical and image URLs
- * absolute.  Scratch strings come from a.
+ * the start.  The head's own <meta> and <link> tags that ours stand in
+ * for (name="description", "robots", "twitter:...", property="og:...",
+ * "product:...", rel="canonical"; written with double quotes) are left
+ * out, both for a product and for not found.  site_url (public_url) makes
+ * the canonical and image URLs absolute.  Scratch strings come from a.
  */
 void page_render(struct arena *a, struct strbuf *out, const char *tmpl,
                  size_t len, const char *site_url,

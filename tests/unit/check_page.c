@@ -391,6 +391,48 @@ START_TEST(test_not_found)
 }
 END_TEST
 
+START_TEST(test_template_tags_replaced)
+{
+    /* A template with a home page's own description, OpenGraph, robots
+     * and canonical: ours stand in for them, nothing else goes. */
+    static const char t[] =
+        "<html>\n  <head>\n    <meta charset=\"utf-8\">\n"
+        "    <META NAME=\"Description\" content=\"Home\">\n"
+        "    <meta property=\"og:title\" content=\"Home\" />\n"
+        "    <title>Home</title>\n"
+        "    <link rel=\"icon\" href=\"/favicon.svg\">\n"
+        "    <link rel=\"canonical\" href=\"https://x/\">\n"
+        "    <meta name=\"robots\" content=\"index\">"
+        "<meta name=\"twitter:card\" content=\"summary\">\n"
+        "    <meta name=\"viewport\" content=\"width=device-width\">\n"
+        "  </head>\n  <body><meta name=\"description\" content=\"b\">"
+        "</body>\n</html>\n";
+    struct catalog_summary p = product();
+    const char *h = render(t, &p);
+
+    ck_assert_ptr_eq(strstr(h, "<html>\n  <head>\n    <meta charset=\"utf-8"
+                                "\">\n    <title>Celadon"), h);
+    ck_assert_uint_eq(count(h, "name=\"description\""), 2);  /* +body */
+    ck_assert_uint_eq(count(h, "og:title"), 1);
+    ck_assert_uint_eq(count(h, "rel=\"canonical\""), 1);
+    ck_assert_uint_eq(count(h, "twitter:card"), 1);
+    ck_assert_ptr_null(strstr(h, "Home"));
+    ck_assert_ptr_null(strstr(h, "name=\"robots\""));
+    ck_assert_ptr_nonnull(strstr(h, "</script>\n    <link rel=\"icon\" "
+                                    "href=\"/favicon.svg\">\n    <meta "
+                                    "name=\"viewport\" content=\"width="
+                                    "device-width\">\n  </head>\n  <body>"
+                                    "<meta name=\"description\" "
+                                    "content=\"b\"></body>"));
+    /* Not found: only the noindex, without the template's robots. */
+    h = render(t, NULL);
+    ck_assert_uint_eq(count(h, "name=\"robots\""), 1);
+    ck_assert_ptr_nonnull(strstr(h, "<title>Home</title>\n    <meta "
+                                    "name=\"robots\" content=\"noindex\">"
+                                    "\n    <link rel=\"icon\""));
+}
+END_TEST
+
 START_TEST(test_template_shapes)
 {
     struct catalog_summary p = product();
@@ -454,6 +496,7 @@ page_suite(void)
     tcase_add_test(tc, test_money_format);
     tcase_add_test(tc, test_not_found);
     tcase_add_test(tc, test_template_shapes);
+    tcase_add_test(tc, test_template_tags_replaced);
     suite_add_tcase(s, tc);
     return s;
 }
