@@ -30,6 +30,7 @@
 #include "util.h"
 
 #define LOW_STOCK 5
+#define PRODUCT_SLUG_MAX 160    /* products.slug VARCHAR(160) */
 
 static const char SQL_CATEGORIES[] =
     "SELECT id, parent_id, slug, name_zh, name_en, depth FROM categories "
@@ -992,7 +993,7 @@ catalog_product(struct req *r)
     json_object *doc;
     int rc;
 
-    if (!ref || strlen(ref) > 160)
+    if (!ref || strlen(ref) > PRODUCT_SLUG_MAX)
         return reply_err(r, JS_NOTFOUND, NULL, "product not found");
     if (parse_int64(ref, 1, INT64_MAX, &id))
         id = 0;
@@ -1032,6 +1033,49 @@ catalog_product(struct req *r)
     }
     reply_json(r, 200, doc);
     cacheable(r, 10);
+    return JS_OK;
+}
+
+int
+catalog_summary_find(struct req *r, const char *slug,
+                     struct catalog_summary *out)
+{
+    struct db_result l, p;
+    json_object *skus, *imgs, *e;
+    int rc;
+
+    if (!slug || strlen(slug) > PRODUCT_SLUG_MAX)
+        return JS_NOTFOUND;
+    rc = db_read(r, SQL_LIVE_BY_SLUG, DB_ARGS(DBP_S(slug)), &l);
+    if (!rc && !l.nrows)
+        return JS_NOTFOUND;
+    if (!rc)
+        rc = db_read(r, SQL_PRODUCT,
+                     DB_ARGS(DBP_I(db_get_int(&l, 0, 0, 0))), &p);
+    if (rc)
+        return rc;
+    if (!p.nrows)
+        return JS_NOTFOUND;
+    skus = json_col(r, &p, 20);
+    imgs = json_col(r, &p, 22);
+    memset(out, 0, sizeof(*out));
+    out->id = db_get_int(&p, 0, 0, 0);
+    out->slug = db_get(&p, 0, 1);
+    out->name = db_get(&p, 0, 2);
+    out->description = db_get(&p, 0, 3);
+    out->currency = db_get(&p, 0, 4);
+    out->min_price = db_get_int(&p, 0, 5, 0);
+    out->max_price = db_get_int(&p, 0, 6, 0);
+    out->in_stock = db_get_int(&p, 0, 7, 0) == 1;
+    out->rating_avg = db_get_int(&p, 0, 8, 0);
+    out->rating_count = db_get_int(&p, 0, 9, 0);
+    out->brand = db_get(&p, 0, 15);
+    out->nskus = (unsigned)json_object_array_length(skus);
+    e = json_object_array_get_idx(skus, 0);
+    out->sku = e ? el_str(e, 1) : NULL;
+    e = json_object_array_get_idx(imgs, 0);
+    out->image = e && el_str(e, 0)
+                     ? media_url(r, el_str(e, 0), "card", "jpg") : NULL;
     return JS_OK;
 }
 

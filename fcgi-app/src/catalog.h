@@ -9,6 +9,7 @@
 #ifndef JISHI_CATALOG_H
 #define JISHI_CATALOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct req;
@@ -17,6 +18,30 @@ int catalog_categories(struct req *r);   /* GET /api/v1/categories */
 int catalog_brands(struct req *r);       /* GET /api/v1/brands */
 int catalog_products(struct req *r);     /* GET /api/v1/products */
 int catalog_product(struct req *r);      /* GET /api/v1/products/:ref */
+
+/* What a product's page head says about it (page.h), in the arena. */
+struct catalog_summary {
+    int64_t id;
+    const char *slug, *name, *description;
+    const char *currency;
+    int64_t min_price, max_price;   /* over its SKUs, minor units */
+    bool in_stock;                  /* some SKU has stock */
+    int64_t rating_avg;             /* stars x 100 (0..500) */
+    int64_t rating_count;           /* 0: never rated */
+    const char *brand;              /* brand name; NULL: none */
+    const char *sku;                /* the first SKU's code; NULL: none */
+    unsigned nskus;
+    const char *image;              /* "/media/<base>-card.jpg" of the
+                                     * first image; NULL: none */
+};
+
+/*
+ * The live product with this slug (not id), from the same statements as
+ * its API detail, on a replica.  Returns 0, JS_NOTFOUND (unknown, not
+ * live, or a slug longer than any can be) or a database error.
+ */
+int catalog_summary_find(struct req *r, const char *slug,
+                         struct catalog_summary *out);
 
 /*
  * Recompute a product's min/max price and in_stock from its SKUs and its

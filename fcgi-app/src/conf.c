@@ -134,6 +134,8 @@ apply_env(struct ctx *x, struct conf *c)
 
     if ((s = getenv("JISHI_PUBLIC_URL")) && *s)
         replace(&c->public_url, s);
+    if ((s = getenv("JISHI_FRONTEND_DIST")) && *s)
+        replace(&c->frontend_dist, s);
     if ((s = getenv("JISHI_SANDBOX_SECRET")))
         replace(&c->sandbox_secret, s);
     if ((s = getenv("JISHI_LISTEN")) && *s)
@@ -178,6 +180,8 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
         get_str(&x, root, "schema_dir", "schema", true, &c->schema_dir) ||
         get_str(&x, root, "media_dir", "media", true, &c->media_dir) ||
         get_str(&x, root, "mail_dir", "mail", true, &c->mail_dir) ||
+        get_str(&x, root, "frontend_dist", "frontend/dist", true,
+                &c->frontend_dist) ||
         get_str(&x, root, "public_url", "http://127.0.0.1:8080", false,
                 &c->public_url))
         goto out;
@@ -346,6 +350,7 @@ conf_free(struct conf *c)
     free(c->media_dir);
     free(c->mail_dir);
     free(c->public_url);
+    free(c->frontend_dist);
     free(c->sandbox_secret);
     free_db(&c->primary);
     for (i = 0; i < c->nreplicas; i++)

@@ -1,9 +1,10 @@
 /*
  * conf.h - the application configuration: a JSON file plus environment
  * overrides (JISHI_LISTEN, JISHI_WORKERS, JISHI_MAX_REQUESTS,
- * JISHI_DB_PASSWORD, JISHI_PUBLIC_URL, JISHI_SANDBOX_SECRET).  Relative
- * paths are resolved against the directory of the config file.  The
- * master loads it at start and on SIGHUP; workers inherit it.
+ * JISHI_DB_PASSWORD, JISHI_PUBLIC_URL, JISHI_SANDBOX_SECRET,
+ * JISHI_FRONTEND_DIST).  Relative paths are resolved against the
+ * directory of the config file.  The master loads it at start and on
+ * SIGHUP; workers inherit it.
  * conf_free() releases everything conf_load() allocated.
  */
 #ifndef JISHI_CONF_H
@@ -34,6 +35,8 @@ struct conf {
     char *media_dir;
     char *mail_dir;
     char *public_url;    /* base URL in links we send (reset mail) */
+    char *frontend_dist; /* the built SPA nginx serves (its index.html
+                          * is the template of product pages) */
 
     struct conf_db primary;
     struct conf_db replicas[CONF_MAX_REPLICAS];

@@ -63,46 +63,6 @@ static const char SQL_FEED_PRODUCTS[] =
 /* ------------------------------------------------------------------ */
 /* text and URLs                                                        */
 
-/*
- * Length of the well-formed UTF-8 sequence at p (at most n bytes) and its
- * code point; 0 when malformed.
- */
-static size_t
-utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    size_t len, i;
-    uint32_t c = p[0];
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        c &= 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        c &= 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        c &= 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-        (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-        return 0;
-    *cp = c;
-    return len;
-}
-
 /* The Char production of XML 1.0 (fifth edition). */
 static bool
 xml_char(uint32_t c)
@@ -609,6 +569,8 @@ item_from_row(struct req *r, struct arena *page, const struct db_result *res,
     const char *base = r->conf->public_url;
     const char *image = db_get(res, i, 8), *gtin = db_get(res, i, 9);
     int64_t price = db_get_int(res, i, 4, 0);
+    const char *currency;
+    char amount[MONEY_BUF];
 
     it->id = db_get(res, i, 0);
     it->link = feed_url(page, base, "/p/", db_get(res, i, 1), "");
@@ -618,9 +580,10 @@ item_from_row(struct req *r, struct arena *page, const struct db_result *res,
     it->description = feed_xml_clean(page, db_get(res, i, 3), FEED_DESC_MAX);
     if (!*it->description) /* required by Merchant Center */
         it->description = it->title;
-    it->price =
-        arena_printf(page, "%" PRId64 ".%02" PRId64 " %s", price / 100,
-                     price % 100, feed_xml_clean(page, db_get(res, i, 5), 3));
+    currency = feed_xml_clean(page, db_get(res, i, 5), 3);
+    it->price = arena_printf(page, "%s %s", money_format(amount, price,
+                                                         currency),
+                             currency);
     it->in_stock = db_get_int(res, i, 6, 0) != 0;
     it->brand = feed_xml_clean(page, db_get(res, i, 7), FEED_BRAND_MAX);
     it->image_link = image && *image

@@ -24,6 +24,7 @@
 #include "merchant.h"
 #include "ops.h"
 #include "order.h"
+#include "page.h"
 #include "refund.h"
 #include "payment.h"
 #include "sandbox.h"
@@ -51,6 +52,9 @@ const struct route routes[] = {
     { "GET",    "/sitemap.xml", feed_sitemap_index, ACCESS_PUBLIC, 0 },
     { "GET",    "/sitemaps/:name", feed_sitemap_page, ACCESS_PUBLIC, 0 },
     { "GET",    "/feeds/products.xml", feed_products, ACCESS_PUBLIC, 0 },
+
+    /* shareable product pages: the SPA's index.html with the head filled */
+    { "GET",    "/p/:slug", page_product, ACCESS_PUBLIC, 0 },
 
     /* cart, checkout, orders */
     { "GET",    "/api/v1/cart", cart_get, ACCESS_GUEST, 0 },

@@ -77,16 +77,7 @@ html(struct req *r, const char *s)
     struct strbuf sb = STRBUF_INIT;
     const char *out;
 
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': strbuf_adds(&sb, "&amp;"); break;
-        case '<': strbuf_adds(&sb, "&lt;"); break;
-        case '>': strbuf_adds(&sb, "&gt;"); break;
-        case '"': strbuf_adds(&sb, "&quot;"); break;
-        case '\'': strbuf_adds(&sb, "&#39;"); break;
-        default: strbuf_addch(&sb, *s); break;
-        }
-    }
+    strbuf_add_html(&sb, s);
     out = arena_strndup(&r->arena, sb.buf, sb.len);
     strbuf_release(&sb);
     return out;

@@ -128,3 +128,18 @@ strbuf_add_json_str(struct strbuf *sb, const char *s)
     }
     strbuf_addch(sb, '"');
 }
+
+void
+strbuf_add_html(struct strbuf *sb, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': strbuf_add(sb, "&amp;", 5); break;
+        case '<': strbuf_add(sb, "&lt;", 4); break;
+        case '>': strbuf_add(sb, "&gt;", 4); break;
+        case '"': strbuf_add(sb, "&quot;", 6); break;
+        case '\'': strbuf_add(sb, "&#39;", 5); break;
+        default: strbuf_addch(sb, *s); break;
+        }
+    }
+}

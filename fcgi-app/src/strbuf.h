@@ -33,5 +33,8 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Append s as a JSON string literal, quotes included. */
 void strbuf_add_json_str(struct strbuf *sb, const char *s);
+/* Append s (NULL: nothing) with & < > " ' escaped, for HTML text and
+ * quoted attribute values. */
+void strbuf_add_html(struct strbuf *sb, const char *s);
 
 #endif

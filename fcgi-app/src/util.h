@@ -44,4 +44,27 @@ int64_t now_us(void);
  */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/*
+ * Length of the well-formed UTF-8 sequence at p (n >= 1 bytes available)
+ * and its code point in *cp; 0 when malformed (a stray or truncated
+ * byte, an overlong form, a surrogate, beyond U+10FFFF).
+ */
+size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
+
+/*
+ * v / 10^scale (scale <= 6) as a decimal string in buf, in integer
+ * arithmetic: (-105, 2) gives "-1.05", (5, 0) "5".  Returns buf.
+ */
+char *fmt_decimal(char *buf, size_t size, int64_t v, unsigned scale);
+
+/*
+ * Digits of a currency's minor unit (ISO 4217): 0 for JPY, KRW and the
+ * like, 3 for BHD, KWD and the like, 2 for everything else.
+ */
+unsigned money_exponent(const char *currency);
+
+/* minor units of currency as a decimal amount: 19900 CNY is "199.00". */
+#define MONEY_BUF 32
+char *money_format(char buf[MONEY_BUF], int64_t minor, const char *currency);
+
 #endif

@@ -18,6 +18,7 @@
 #include "listing_cache.h"
 #include "log.h"
 #include "media.h"
+#include "page.h"
 #include "req.h"
 #include "router.h"
 
@@ -93,6 +94,7 @@ worker_main(const struct conf *conf, int listen_fd)
     log_access_close();
     media_release();
     lc_clear();
+    page_release();
     arena_drop_spare();
     exit(0);
 }

@@ -45,6 +45,7 @@ app_config_write() {
   "schema_dir": "$REPO/schema",
   "media_dir": "$VAR/media",
   "mail_dir": "$VAR/mail",
+  "frontend_dist": "${JISHI_FRONTEND_DIST:-$REPO/frontend/dist}",
   "db": {
     "primary": {"host": "127.0.0.1", "port": $PRIMARY_PORT,
                 "unix_socket": "$(db_socket primary)",

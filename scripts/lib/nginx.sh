@@ -27,7 +27,7 @@ nginx_render() {
     AUTH_BURST=${JISHI_AUTH_BURST:-20}
     mkdir -p "$NGINX_CONF" "$NGINX_PREFIX/logs" "$NGINX_PREFIX/tmp"
     cp "$REPO/conf/jishi-fastcgi.conf" "$REPO/conf/jishi-security-headers.conf" \
-        "$NGINX_CONF/"
+        "$REPO/conf/jishi-microcache.conf" "$NGINX_CONF/"
     render "$REPO/conf/nginx.conf.in" "$(nginx_conf)" NGINX_USER_LINE \
         NGINX_PREFIX NGINX_MIME_TYPES NGINX_CONF NGINX_LISTEN FCGI_UPSTREAM \
         FRONTEND_DIST MEDIA_DIR MAX_BODY_BYTES ECHO_MAX_BODY_BYTES AUTH_RATE \

@@ -17,7 +17,7 @@
 
 static const char *const env_names[] = {
     "JISHI_LISTEN", "JISHI_WORKERS", "JISHI_MAX_REQUESTS",
-    "JISHI_DB_PASSWORD", "JISHI_PUBLIC_URL",
+    "JISHI_DB_PASSWORD", "JISHI_PUBLIC_URL", "JISHI_FRONTEND_DIST",
 };
 
 static void
@@ -48,7 +48,7 @@ START_TEST(test_conf_full)
         "{\"listen\":\"0.0.0.0:9100\",\"workers\":8,\"max_requests\":500,"
         "\"pidfile\":\"/run/jishi.pid\",\"access_log\":\"log/access.log\","
         "\"schema_dir\":\"/srv/schema\",\"media_dir\":\"m\","
-        "\"mail_dir\":\"spool/mail\","
+        "\"mail_dir\":\"spool/mail\",\"frontend_dist\":\"www\","
         "\"db\":{\"primary\":{\"host\":\"db1\",\"port\":3307,"
         "\"user\":\"u\",\"password\":\"p\",\"database\":\"d\"},"
         "\"replicas\":[{\"host\":\"r1\",\"port\":3308},"
@@ -69,6 +69,7 @@ START_TEST(test_conf_full)
     ck_assert_str_eq(c.schema_dir, "/srv/schema");
     ck_assert_str_eq(c.media_dir, "/etc/jishi/m");
     ck_assert_str_eq(c.mail_dir, "/etc/jishi/spool/mail");
+    ck_assert_str_eq(c.frontend_dist, "/etc/jishi/www");
     ck_assert_str_eq(c.primary.host, "db1");
     ck_assert_uint_eq(c.primary.port, 3307);
     ck_assert_str_eq(c.primary.user, "u");
@@ -104,6 +105,7 @@ START_TEST(test_conf_defaults)
     ck_assert_str_eq(c.schema_dir, "/opt/j/schema");
     ck_assert_str_eq(c.media_dir, "/opt/j/media");
     ck_assert_str_eq(c.mail_dir, "/opt/j/mail");
+    ck_assert_str_eq(c.frontend_dist, "/opt/j/frontend/dist");
     ck_assert_str_eq(c.primary.host, "127.0.0.1");
     ck_assert_uint_eq(c.primary.port, 3306);
     ck_assert_str_eq(c.primary.user, "jishi");
@@ -247,6 +249,7 @@ START_TEST(test_conf_env_overrides)
     setenv("JISHI_MAX_REQUESTS", "0", 1);
     setenv("JISHI_DB_PASSWORD", "secret", 1);
     setenv("JISHI_PUBLIC_URL", "https://jishi.example", 1);
+    setenv("JISHI_FRONTEND_DIST", "/srv/www", 1);
     ck_assert_int_eq(conf_parse(&c, text, "/etc/jishi", err, sizeof(err)),
                      0);
     ck_assert_str_eq(c.listen, "/tmp/j.sock");
@@ -256,6 +259,7 @@ START_TEST(test_conf_env_overrides)
     ck_assert_str_eq(c.replicas[0].password, "secret");
     ck_assert_str_eq(c.replicas[1].password, "secret");
     ck_assert_str_eq(c.public_url, "https://jishi.example");
+    ck_assert_str_eq(c.frontend_dist, "/srv/www");
     conf_free(&c);
 
     /* An empty JISHI_LISTEN is ignored. */

@@ -23,5 +23,6 @@ Suite *media_suite(void);
 Suite *feed_suite(void);
 Suite *catalog_query_suite(void);
 Suite *listing_cache_suite(void);
+Suite *page_suite(void);
 
 #endif

@@ -4,10 +4,10 @@
 # Runs the jishi-fcgi master BIN (a build without sanitizers) under
 # valgrind on the stack's own socket, sends a mix of requests through nginx
 # (BASE_URL): parsing errors, routing errors, database reads and writes,
-# guest sessions, the catalog, metrics; stops it gracefully and fails when
-# valgrind reports any error or any definitely/indirectly lost block in
-# the master, a worker or the job runner.  The caller stops the stack's
-# own jishi-fcgi first and starts it again afterwards.
+# guest sessions, the catalog, product pages, metrics; stops it gracefully
+# and fails when valgrind reports any error or any definitely/indirectly
+# lost block in the master, a worker or the job runner.  The caller stops
+# the stack's own jishi-fcgi first and starts it again afterwards.
 set -euo pipefail
 
 BIN=$1 CONFIG=$2 BASE=$3 LOGDIR=$4
@@ -36,6 +36,9 @@ done
 jar=$(mktemp)
 trap 'rm -f "$jar"' EXIT
 json=(-H 'Content-Type: application/json')
+# A live product's page (the template cache and the head) and a missing one.
+slug=$(curl -s "$BASE/api/v1/products?per_page=1" |
+       grep -o '"slug":"[^"]*"' | head -1 | cut -d'"' -f4)
 for round in 1 2 3; do
     curl -s -o /dev/null "$BASE/api/v1/health"
     curl -s -o /dev/null "$BASE/api/v1/no/such/route"
@@ -52,6 +55,8 @@ for round in 1 2 3; do
     curl -s -o /dev/null "$BASE/api/v1/products?q=%E8%93%9D%E7%89%99&round=$round"
     curl -s -o /dev/null "$BASE/api/v1/products?q=bluetoth&round=$round"
     curl -s -o /dev/null "$BASE/api/v1/products/1"
+    curl -s -o /dev/null "$BASE/p/$slug?round=$round"
+    curl -s -o /dev/null "$BASE/p/no-such-product?round=$round"
     curl -s -o /dev/null "$BASE/api/v1/search/suggest?q=blu&round=$round"
     curl -s -o /dev/null "$BASE/metrics"
 done
