@@ -393,15 +393,18 @@ checkout_txn(struct req *r, void *arg)
         if (rc)
             return rc;
     }
-    if (r->session->email)
+    if (r->session->email) {
+        char total[MONEY_BUF];
+
         rc = outbox_enqueue(r, "order_placed", r->session->email,
                             "Your Jishi order",
                             arena_printf(&r->arena,
                                 "Thank you for your order (checkout %lld, "
-                                "%u order(s), total %lld.%02lld %s).\r\n",
+                                "%u order(s), total %s %s).\r\n",
                                 (long long)c->checkout_id, q->ngroups,
-                                (long long)(q->total / 100),
-                                (long long)(q->total % 100), q->currency));
+                                money_format(total, q->total, q->currency),
+                                q->currency));
+    }
     return rc;
 }
 

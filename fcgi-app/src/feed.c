@@ -103,9 +103,9 @@ feed_xml_clean(struct arena *a, const char *s, size_t max_chars)
     return out;
 }
 
-char *
-feed_url(struct arena *a, const char *base, const char *prefix, const char *seg,
-         const char *suffix)
+static char *
+url_with(struct arena *a, const char *base, const char *prefix,
+         const char *seg, const char *suffix, bool keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
     struct strbuf sb = STRBUF_INIT;
@@ -120,7 +120,7 @@ feed_url(struct arena *a, const char *base, const char *prefix, const char *seg,
          p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
             (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
-            *p == '~') {
+            *p == '~' || (keep_slash && *p == '/')) {
             strbuf_addch(&sb, (char)*p);
         } else {
             strbuf_addch(&sb, '%');
@@ -132,6 +132,20 @@ feed_url(struct arena *a, const char *base, const char *prefix, const char *seg,
     url = arena_strndup(a, sb.buf, sb.len);
     strbuf_release(&sb);
     return url;
+}
+
+char *
+feed_url(struct arena *a, const char *base, const char *prefix, const char *seg,
+         const char *suffix)
+{
+    return url_with(a, base, prefix, seg, suffix, false);
+}
+
+char *
+feed_path_url(struct arena *a, const char *base, const char *prefix,
+              const char *path, const char *suffix)
+{
+    return url_with(a, base, prefix, path, suffix, true);
 }
 
 bool
@@ -587,7 +601,8 @@ item_from_row(struct req *r, struct arena *page, const struct db_result *res,
     it->in_stock = db_get_int(res, i, 6, 0) != 0;
     it->brand = feed_xml_clean(page, db_get(res, i, 7), FEED_BRAND_MAX);
     it->image_link = image && *image
-                         ? feed_url(page, base, "/media/", image, "-full.jpg")
+                         ? feed_path_url(page, base, "/media/", image,
+                                         "-full.jpg")
                          : NULL;
     it->gtin = feed_gtin_valid(gtin) ? gtin : NULL;
 }

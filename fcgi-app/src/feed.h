@@ -86,6 +86,11 @@ char *feed_xml_clean(struct arena *a, const char *s, size_t max_chars);
 char *feed_url(struct arena *a, const char *base, const char *prefix,
                const char *seg, const char *suffix);
 
+/* feed_url() for a path of segments: '/' is kept, everything else of path
+ * encoded as there ("demo/c1-4" stays "demo/c1-4": a media base). */
+char *feed_path_url(struct arena *a, const char *base, const char *prefix,
+                    const char *path, const char *suffix);
+
 /* True when s is a GTIN-8, -12, -13 or -14 with a correct check digit. */
 bool feed_gtin_valid(const char *s);
 

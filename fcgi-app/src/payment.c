@@ -670,6 +670,7 @@ static int
 hook_mail(struct req *r, struct hook *h, const struct payment *p)
 {
     struct db_result u;
+    char amount[MONEY_BUF];
     int rc = db_read_primary(r, SQL_BUYER, DB_ARGS(DBP_I(h->checkout_id)),
                              &u);
 
@@ -678,9 +679,9 @@ hook_mail(struct req *r, struct hook *h, const struct payment *p)
     return outbox_enqueue(r, "payment_received", db_get(&u, 0, 0),
         "Payment received",
         arena_printf(&r->arena,
-            "We received your payment of %lld.%02lld %s for checkout "
+            "We received your payment of %s %s for checkout "
             "%lld.\r\n%s",
-            (long long)(p->amount / 100), (long long)(p->amount % 100),
+            money_format(amount, p->amount, p->currency),
             p->currency, (long long)h->checkout_id,
             h->nlate ? arena_printf(&r->arena,
                            "Order(s) %s had been cancelled before the "

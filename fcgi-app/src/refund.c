@@ -19,8 +19,8 @@
 #include "validate.h"
 
 static const char SQL_ORDER[] =
-    "SELECT status, total, user_id, merchant_id FROM orders WHERE id = ?"
-    " FOR UPDATE";
+    "SELECT status, total, user_id, merchant_id, currency FROM orders"
+    " WHERE id = ? FOR UPDATE";
 static const char SQL_NEW[] =
     "INSERT INTO refunds (order_id, amount, reason, from_status) "
     "VALUES (?, ?, ?, ?)";
@@ -115,6 +115,7 @@ approve_txn(struct req *r, void *arg)
     struct refund *f = arg;
     int64_t mid = r->session->acting_merchant_id, amount, returned = 0;
     struct db_result o, open, items;
+    char money[MONEY_BUF];
     json_object *sum;
     int rc;
 
@@ -153,10 +154,10 @@ approve_txn(struct req *r, void *arg)
     if (!rc)
         rc = mail_buyer(r, f->order_id, "Your Jishi refund",
                         arena_printf(&r->arena,
-                            "Order %lld has been refunded: %lld.%02lld "
+                            "Order %lld has been refunded: %s %s "
                             "returned to you.\r\n", (long long)f->order_id,
-                            (long long)(amount / 100),
-                            (long long)(amount % 100)));
+                            money_format(money, amount, db_get(&o, 0, 4)),
+                            db_get(&o, 0, 4)));
     if (rc)
         return rc;
     sum = json_object_new_object();

@@ -101,10 +101,13 @@ page(struct req *r, int status, const char *title, const char *body_html)
 static const char *
 amount_html(struct req *r, const struct payment *p)
 {
-    return arena_printf(&r->arena, "<p class=\"amount\">%s %lld.%02lld</p>"
+    char amount[MONEY_BUF];
+
+    return arena_printf(&r->arena, "<p class=\"amount\">%s %s</p>"
                         "<p class=\"ref\">Payment %s</p>",
-                        html(r, p->currency), (long long)(p->amount / 100),
-                        (long long)(p->amount % 100), html(r, p->ref));
+                        html(r, p->currency),
+                        money_format(amount, p->amount, p->currency),
+                        html(r, p->ref));
 }
 
 /* The payment named by :ref, or an error page (JS_REPLIED). */

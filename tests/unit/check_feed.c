@@ -140,6 +140,13 @@ START_TEST(test_url)
     ck_assert_str_eq(
         feed_url(&a, "http://x.cn", "/media/", "ab/12", "-full.jpg"),
         "http://x.cn/media/ab%2F12-full.jpg");
+    /* A media path keeps its slashes (Merchant Center fetches it as is). */
+    ck_assert_str_eq(
+        feed_path_url(&a, "http://x.cn", "/media/", "demo/c1-4", "-full.jpg"),
+        "http://x.cn/media/demo/c1-4-full.jpg");
+    ck_assert_str_eq(
+        feed_path_url(&a, "http://x.cn/", "/media/", "a b/c?d", ""),
+        "http://x.cn/media/a%20b/c%3Fd");
     ck_assert_str_eq(feed_url(&a, "http://x.cn", "/", NULL, ""),
                      "http://x.cn/");
 }
