@@ -26,15 +26,56 @@ export function lineTotal(line) {
 
 const itemsIn = (lines) => lines.reduce((n, l) => n + (l.quantity || 0), 0);
 
+const positive = (m) => (m && m.amount > 0 ? m : null);
+
+/**
+ * A line's money: the regular unit price, the flash-sale unit price while
+ * one runs (else null), the subtotal at the regular price, the discount
+ * (null when none) and what the line costs: the API's `total`, else
+ * subtotal − discount.
+ */
+export function lineMoney(line) {
+  const unit = line.unit_price || null;
+  const subtotal = line.subtotal || lineTotal(line);
+  const discount = positive(line.discount);
+  let total = line.total || subtotal;
+  if (!line.total && discount && subtotal) total = { amount: subtotal.amount - discount.amount, currency: subtotal.currency };
+  const salePrice = (line.flash_sale && line.flash_sale.sale_price) || null;
+  return { unit, salePrice, subtotal, discount, total };
+}
+
+/**
+ * A line as locale text: `unit` (regular), `sale` (flash-sale unit price
+ * or ''), `subtotal`, `discount` ('' when none), `total`, and `reduced`
+ * when the line costs less than its regular subtotal.
+ */
+export function lineSummary(line, locale) {
+  const m = lineMoney(line);
+  return {
+    unit: formatMoney(m.unit, locale),
+    sale: m.salePrice ? formatMoney(m.salePrice, locale) : '',
+    subtotal: formatMoney(m.subtotal, locale),
+    discount: m.discount ? formatMoney(m.discount, locale) : '',
+    total: formatMoney(m.total, locale),
+    reduced: !!(m.subtotal && m.total && m.total.amount < m.subtotal.amount),
+  };
+}
+
 /**
  * One merchant group for display: its name, how many items, and its
  * subtotal, discount and total as locale text (discount '' when none).
+ * The API's group figures are shown; without them they are summed from
+ * the lines (regular subtotals, line discounts such as flash sales).
  */
 export function groupSummary(group, locale) {
   const lines = group.lines || [];
-  const subtotal = group.subtotal || sumMoney(lines.map(lineTotal).filter(Boolean));
-  const discount = group.discount && group.discount.amount ? group.discount : null;
-  const total = group.total || subtotal;
+  const money = lines.map(lineMoney);
+  const currency = (group.subtotal && group.subtotal.currency) || 'CNY';
+  const subtotal = group.subtotal || sumMoney(money.map((m) => m.subtotal).filter(Boolean), currency);
+  const discount = group.discount ? positive(group.discount)
+    : positive(sumMoney(money.map((m) => m.discount).filter(Boolean), currency));
+  const total = group.total
+    || (discount ? { amount: subtotal.amount - discount.amount, currency: subtotal.currency } : subtotal);
   return {
     merchantId: group.merchant ? group.merchant.id : null,
     name: group.merchant ? group.merchant.name : '',

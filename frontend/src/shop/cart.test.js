@@ -2,7 +2,8 @@
 // through money.js; short stock turns into "reduce to N" or "remove".
 import { describe, expect, it } from 'vitest';
 import {
-  addMoney, cartLines, cartSummary, conflictSkuId, groupSummary, lineOfSku, lineTotal, stockIssues, sumMoney,
+  addMoney, cartLines, cartSummary, conflictSkuId, groupSummary, lineMoney, lineOfSku, lineSummary, lineTotal, stockIssues,
+  sumMoney,
 } from './cart.js';
 
 const CNY = (amount) => ({ amount, currency: 'CNY' });
@@ -102,5 +103,48 @@ describe('stock issues', () => {
     expect(conflictSkuId({ status: 409, message: 'something else' })).toBeNull();
     expect(conflictSkuId({ status: 503, message: 'item 3' })).toBeNull();
     expect(cartLines(cart).map((l) => l.id)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('flash-sale lines', () => {
+  // 3 × ¥99.00 at the sale price ¥74.25: ¥74.25 off each.
+  const sale = { id: 5, sale_price: CNY(7425), ends_at: '2026-11-26T03:00:00Z' };
+  const onSale = line(8, 501, 3, 9900, { discount: CNY(7425), total: CNY(22275), flash_sale: sale });
+
+  it('shows the sale price, the regular subtotal and what the line costs', () => {
+    expect(lineSummary(onSale, 'zh-CN')).toEqual({
+      unit: '¥99.00', sale: '¥74.25', subtotal: '¥297.00', discount: '¥74.25', total: '¥222.75', reduced: true,
+    });
+  });
+
+  it('works the line total out from the discount when the API sends none', () => {
+    const { total: _t, ...noTotal } = onSale;
+    expect(lineMoney(noTotal).total).toEqual(CNY(22275));
+  });
+
+  it('leaves a regular line at its subtotal', () => {
+    expect(lineSummary(line(9, 502, 2, 500, { discount: CNY(0), total: CNY(1000), flash_sale: null }), 'en')).toEqual({
+      unit: 'CN¥5.00', sale: '', subtotal: 'CN¥10.00', discount: '', total: 'CN¥10.00', reduced: false,
+    });
+    // An older answer without the new fields.
+    expect(lineMoney(line(9, 502, 2, 500))).toMatchObject({ discount: null, total: CNY(1000), salePrice: null });
+  });
+
+  it('sums a merchant group from its lines when the API sends no group money', () => {
+    const g = { merchant: { id: 2, name: '乙店' }, lines: [onSale, line(9, 502, 2, 500)] };
+    expect(groupSummary(g, 'zh-CN')).toMatchObject({
+      itemCount: 5, subtotal: '¥307.00', discount: '¥74.25', total: '¥232.75',
+    });
+  });
+
+  it('keeps the API’s group money, which includes the line discounts', () => {
+    const g = {
+      merchant: { id: 2, name: '乙店' },
+      lines: [onSale, line(9, 502, 2, 500)],
+      subtotal: CNY(30700), discount: CNY(7425), total: CNY(23275),
+    };
+    const s = cartSummary({ groups: [g], unavailable: [], subtotal: CNY(30700), discount: CNY(7425), total: CNY(23275) }, 'zh-CN');
+    expect(s.groups[0]).toMatchObject({ subtotal: '¥307.00', discount: '¥74.25', total: '¥232.75' });
+    expect(s).toMatchObject({ discount: '¥74.25', total: '¥232.75', consistent: true });
   });
 });
