@@ -87,6 +87,8 @@ export function createApiClient(options = {}) {
   const autoSession = options.autoSession ?? false;
   let csrfToken = null;
   let sessionPromise = null;
+  // Server minus client clock (ms) from the last answer's Date header.
+  let clockOffset = null;
   const sessionListeners = new Set();
 
   function applySession(me) {
@@ -110,11 +112,25 @@ export function createApiClient(options = {}) {
     return sessionPromise;
   }
 
+  /**
+   * The Date header is whole seconds: the server's clock was somewhere in
+   * [date, date + 1 s) when it answered, taken as date + 0.5 s against the
+   * middle of the request on the client's clock.
+   */
+  function noteDate(res, sent, received) {
+    const raw = res && res.headers && typeof res.headers.get === 'function' ? res.headers.get('date') : null;
+    const server = raw ? Date.parse(raw) : NaN;
+    if (Number.isFinite(server)) clockOffset = server + 500 - (sent + received) / 2;
+  }
+
   async function attempt(method, url, init) {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), timeoutMs);
     try {
-      return await doFetch(url, { ...init, method, signal: ctrl.signal });
+      const sent = Date.now();
+      const res = await doFetch(url, { ...init, method, signal: ctrl.signal });
+      noteDate(res, sent, Date.now());
+      return res;
     } finally {
       clearTimeout(timer);
     }
@@ -200,6 +216,10 @@ export function createApiClient(options = {}) {
     },
     get csrfToken() {
       return csrfToken;
+    },
+    /** Server minus client clock in ms from the last Date header (±0.5 s); 0 before any. */
+    serverOffset() {
+      return clockOffset ?? 0;
     },
   };
 }

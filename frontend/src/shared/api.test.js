@@ -201,3 +201,29 @@ describe('newIdempotencyKey', () => {
     expect(newIdempotencyKey()).not.toBe(a);
   });
 });
+
+describe('serverOffset', () => {
+  it('is 0 before any answer and follows the Date header after one', async () => {
+    const ahead = new Date(Date.now() + 3600e3).toUTCString(); // server clock an hour ahead
+    const fetch = fakeFetch([new Response('{}', { status: 200, headers: { 'content-type': 'application/json', date: ahead } })]);
+    const c = client(fetch);
+    expect(c.serverOffset()).toBe(0);
+    await c.get('/products/x');
+    // Whole seconds in the header: within a second of the hour.
+    expect(Math.abs(c.serverOffset() - 3600e3)).toBeLessThanOrEqual(1000);
+  });
+
+  it('keeps the last good value when an answer has no Date', async () => {
+    const when = new Date(Date.now() - 60e3).toUTCString();
+    const fetch = fakeFetch([
+      new Response('{}', { status: 200, headers: { 'content-type': 'application/json', date: when } }),
+      jsonResponse(200, {}),
+    ]);
+    const c = client(fetch);
+    await c.get('/a');
+    const first = c.serverOffset();
+    await c.get('/b');
+    expect(c.serverOffset()).toBe(first);
+    expect(Math.abs(first + 60e3)).toBeLessThanOrEqual(1000);
+  });
+});

@@ -118,8 +118,7 @@ describe('flash-sale lines', () => {
   });
 
   it('works the line total out from the discount when the API sends none', () => {
-    const { total: _t, ...noTotal } = onSale;
-    expect(lineMoney(noTotal).total).toEqual(CNY(22275));
+    expect(lineMoney({ ...onSale, total: undefined }).total).toEqual(CNY(22275));
   });
 
   it('leaves a regular line at its subtotal', () => {

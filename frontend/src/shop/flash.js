@@ -161,3 +161,21 @@ export function dueKeys(items, offset, clientNow) {
   }
   return out;
 }
+
+/**
+ * The SKU the product page starts on: the one the link names (`?sku=`,
+ * from the flash-sale list) when the product has it, else an in-stock SKU
+ * whose sale is running (the lowest sale price), else null (the usual
+ * first SKU in stock).
+ */
+export function preferredSku(skus, wantedId, offset, clientNow) {
+  const list = skus || [];
+  const wanted = Number(wantedId);
+  if (wanted) {
+    const s = list.find((x) => x.id === wanted);
+    if (s) return s;
+  }
+  const inStock = list.filter((s) => s.stock_status !== 'out_of_stock');
+  const best = productSale(inStock, null, offset, clientNow);
+  return best ? best.sku : null;
+}

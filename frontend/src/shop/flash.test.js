@@ -3,7 +3,7 @@
 // off, and which SKU's sale the product page shows.
 import { describe, expect, it } from 'vitest';
 import {
-  clockOffset, countdownParts, dueKeys, formatCountdown, parseTime, percentOff, percentOffText, productSale,
+  clockOffset, countdownParts, dueKeys, formatCountdown, parseTime, percentOff, percentOffText, preferredSku, productSale,
   remainingMs, saleCountdown, spokenDuration, visibleSales,
 } from './flash.js';
 
@@ -152,5 +152,27 @@ describe('productSale', () => {
     expect(productSale(skus, null, 0, at)).toMatchObject({ sku: { id: 3 } });
     // The same instant with a client clock an hour slow, corrected.
     expect(productSale(skus, skus[3], 3600e3, T('2026-11-26T02:30:00Z'))).toBeNull();
+  });
+});
+
+describe('preferredSku', () => {
+  const fs = (amount) => ({ id: 1, sale_price: CNY(amount), ends_at: '2026-11-26T04:00:00Z' });
+  const skus = [
+    { id: 1, stock_status: 'in_stock', flash_sale: null },
+    { id: 2, stock_status: 'out_of_stock', flash_sale: fs(100) },
+    { id: 3, stock_status: 'low_stock', flash_sale: fs(500) },
+  ];
+  const now = T(NOW);
+
+  it('starts on the SKU the link names', () => {
+    expect(preferredSku(skus, '1', 0, now).id).toBe(1);
+    expect(preferredSku(skus, 2, 0, now).id).toBe(2);
+  });
+
+  it('else on an in-stock SKU on sale, else none', () => {
+    expect(preferredSku(skus, '999', 0, now).id).toBe(3);
+    expect(preferredSku(skus, undefined, 0, now).id).toBe(3);
+    expect(preferredSku(skus.slice(0, 2), null, 0, now)).toBeNull();
+    expect(preferredSku(skus, null, 0, T('2026-11-26T05:00:00Z'))).toBeNull();
   });
 });
