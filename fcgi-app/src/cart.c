@@ -13,6 +13,7 @@
 #include "log.h"
 #include "media.h"
 #include "pricing.h"
+#include "promo.h"
 #include "reply.h"
 #include "req.h"
 #include "util.h"
@@ -162,10 +163,45 @@ line_available(int64_t stock, int64_t qty)
     return stock >= qty ? qty : (stock > 0 ? stock : 0);
 }
 
+/* A line's discount and total from the priced quote (none for a line
+ * that is not for sale), and the flash sale behind it. */
+static void
+line_discount(json_object *l, const struct pricing_quote *q,
+              const struct promo_set *promos, bool live, const char *cur)
+{
+    json_object *sku;
+    const struct promo_flash *f;
+    int64_t id, discount = 0, total = 0;
+
+    json_object_object_get_ex(l, "sku_id", &sku);
+    id = json_object_get_int64(sku);
+    for (unsigned k = 0; live && k < q->nlines; k++)
+        if (q->lines[k].sku_id == id) {
+            discount = q->lines[k].item_discount + q->lines[k].order_discount;
+            total = q->lines[k].total;
+        }
+    json_object_object_add(l, "discount", json_money(discount, cur));
+    json_object_object_add(l, "total", json_money(total, cur));
+    f = live ? promo_find(promos, id) : NULL;
+    if (f) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "id", json_int(f->id));
+        json_object_object_add(o, "sale_price", json_money(f->sale_price,
+                                                           cur));
+        json_add_str(o, "ends_at", f->ends_at);
+        json_object_object_add(l, "flash_sale", o);
+    } else {
+        json_object_object_add(l, "flash_sale", NULL);
+    }
+}
+
 static int
 reply_cart(struct req *r, int64_t cart_id, int status)
 {
     struct pricing_quote *q = arena_calloc(&r->arena, 1, sizeof(*q));
+    struct promo_set promos;
+    struct pricing_adjuster adj;
     struct db_result res;
     json_object *root, *groups, **garr;
     const char *cur = "CNY";
@@ -194,7 +230,11 @@ reply_cart(struct req *r, int64_t cart_id, int status)
         q->nlines++;
     }
     snprintf(q->currency, sizeof(q->currency), "%s", cur);
-    if (pricing_compute(q, NULL, NULL, NULL, 0, NULL, 0))
+    rc = promo_load(r, q, false, &promos);
+    if (rc)
+        return rc;
+    adj = promo_adjuster(&promos);
+    if (pricing_compute(q, NULL, NULL, NULL, 0, &adj, 1))
         return reply_err(r, JS_UNPROCESSABLE, NULL,
                          "this cart's amounts are too large to price");
 
@@ -257,6 +297,7 @@ reply_cart(struct req *r, int64_t cart_id, int status)
             json_object_object_add(l, "price_when_added",
                                    json_money(seen, cur));
             json_object_object_add(l, "subtotal", json_money(price * qty, cur));
+            line_discount(l, q, &promos, live, cur);
             /* Never the exact stock: only whether it covers the line. */
             json_object_object_add(l, "available", json_int(
                 live ? line_available(stock, qty) : 0));

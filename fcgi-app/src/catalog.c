@@ -70,7 +70,12 @@ static const char SQL_PRODUCT[] =
 #define SQL_LIVE_BY(key) \
     "SELECT p.id, p.updated_at, p.min_price, p.max_price, p.in_stock," \
     " p.rating_avg, p.rating_count, p.sales_count, k.id, k.price," \
-    " k.compare_at_price, k.stock, p.currency " \
+    " k.compare_at_price, k.stock, p.currency," \
+    " (SELECT CONCAT(f.id, ' ', f.sale_price, ' '," \
+    "   DATE_FORMAT(f.ends_at, '%Y-%m-%dT%H:%i:%sZ')) FROM flash_sales f" \
+    "  WHERE f.sku_id = k.id AND f.starts_at <= UTC_TIMESTAMP(6)" \
+    "  AND f.ends_at > UTC_TIMESTAMP(6) ORDER BY f.sale_price, f.id" \
+    "  LIMIT 1) " \
     "FROM products p LEFT JOIN skus k ON k.product_id = p.id " \
     "WHERE p.status = 'live' AND p." key " = ?"
 /* By id or by slug: one index each (an OR of both was an index merge,
@@ -102,8 +107,8 @@ static const int64_t price_edges[] = { 0, 5000, 10000, 20000, 50000, 100000,
 /* ------------------------------------------------------------------ */
 /* shared pieces                                                        */
 
-static json_object *
-image_json(struct req *r, const char *base, const char *alt)
+json_object *
+catalog_image_json(struct req *r, const char *base, const char *alt)
 {
     static const char *const sizes[] = { "thumb", "card", "full" };
     json_object *o = json_object_new_object();
@@ -925,7 +930,7 @@ product_doc(struct req *r, const struct db_result *p)
     arr = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(imgs); i++) {
         json_object *e = json_object_array_get_idx(imgs, i);
-        json_object *im = image_json(r, el_str(e, 0), el_str(e, 1));
+        json_object *im = catalog_image_json(r, el_str(e, 0), el_str(e, 1));
 
         json_object_object_add(im, "width", json_int(el_int(e, 2)));
         json_object_object_add(im, "height", json_int(el_int(e, 3)));
@@ -935,10 +940,29 @@ product_doc(struct req *r, const struct db_result *p)
     return o;
 }
 
+/* A SKU's running flash sale from SQL_LIVE_BY's "id price ends_at", or
+ * NULL. */
+static json_object *
+flash_json(const char *text, const char *cur)
+{
+    long long id, price;
+    char ends[32];
+    json_object *o;
+
+    if (!text || sscanf(text, "%lld %lld %31s", &id, &price, ends) != 3)
+        return NULL;
+    o = json_object_new_object();
+    json_object_object_add(o, "id", json_int(id));
+    json_object_object_add(o, "sale_price", json_money(price, cur));
+    json_object_object_add(o, "ends_at", json_str(ends));
+    return o;
+}
+
 /*
  * Set the live fields of doc from the rows of SQL_LIVE_BY: prices, stock,
- * rating and sales, and each SKU's price and stock status.  False when
- * the SKUs are not the document's (added or removed since it was built).
+ * rating and sales, and each SKU's price, stock status and flash sale.
+ * False when the SKUs are not the document's (added or removed since it
+ * was built).
  */
 static bool
 apply_live(json_object *doc, const struct db_result *l)
@@ -969,6 +993,8 @@ apply_live(json_object *doc, const struct db_result *l)
                                : NULL);
         json_object_object_add(s, "stock_status", json_str(
                                    stock_status(db_get_int(l, k, 11, 0))));
+        json_object_object_add(s, "flash_sale",
+                               flash_json(db_get(l, k, 13), c));
     }
     json_object_object_add(doc, "price", json_money(db_get_int(l, 0, 2, 0),
                                                     c));

@@ -12,12 +12,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 struct req;
 
 int catalog_categories(struct req *r);   /* GET /api/v1/categories */
 int catalog_brands(struct req *r);       /* GET /api/v1/brands */
 int catalog_products(struct req *r);     /* GET /api/v1/products */
 int catalog_product(struct req *r);      /* GET /api/v1/products/:ref */
+
+/* An image in every size and format: {thumb, card, full: {webp, jpg},
+ * alt} (the listing cards' and product pages' shape). */
+json_object *catalog_image_json(struct req *r, const char *base,
+                                const char *alt);
 
 /* What a product's page head says about it (page.h), in the arena. */
 struct catalog_summary {

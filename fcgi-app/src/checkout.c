@@ -18,6 +18,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pricing.h"
+#include "promo.h"
 #include "reply.h"
 #include "req.h"
 #include "util.h"
@@ -93,6 +94,8 @@ struct checkout {
     const char *region;         /* "CN-31": what the rates were matched to */
     const struct pricing_rate *rates;
     size_t nrates;
+    struct promo_set promos;    /* running flash sales of the lines */
+    struct pricing_adjuster adj;
     bool replay;
 };
 
@@ -235,8 +238,11 @@ price(struct req *r, struct checkout *c)
     for (unsigned k = 0; k < 9; k++)
         c->addr[k] = db_get(&a, 0, k);
     rc = load_lines(r, c);
+    if (!rc)
+        rc = promo_load(r, c->q, true, &c->promos);
     if (rc)
         return rc;
+    c->adj = promo_adjuster(&c->promos);
     rc = db_read(r, SQL_RATES, DB_NOARGS, &rates);
     if (rc)
         return rc;
@@ -264,7 +270,7 @@ price(struct req *r, struct checkout *c)
     methods = arena_calloc(&r->arena, PRICING_MAX_GROUPS, sizeof(char *));
     /* Groups are formed inside pricing_compute; compute once to learn
      * them, then again with the chosen methods. */
-    rc = pricing_compute(c->q, region, NULL, pr, rates.nrows, NULL, 0);
+    rc = pricing_compute(c->q, region, NULL, pr, rates.nrows, &c->adj, 1);
     if (rc)
         return reply_err(r, JS_UNPROCESSABLE, NULL,
                          "these amounts cannot be priced");
@@ -281,7 +287,8 @@ price(struct req *r, struct checkout *c)
                 methods[g] = arena_strdup(&r->arena,
                                           json_object_get_string(m));
         }
-        rc = pricing_compute(c->q, region, methods, pr, rates.nrows, NULL, 0);
+        rc = pricing_compute(c->q, region, methods, pr, rates.nrows,
+                             &c->adj, 1);
         if (rc)
             return reply_err(r, JS_UNPROCESSABLE, NULL,
                              "these amounts cannot be priced");

@@ -587,8 +587,17 @@ int
 db_write(struct req *r, const char *sql, const struct db_param *p,
          unsigned np, struct db_result *res)
 {
-    int rc = run_primary(r, sql, p, np, res, false);
+    int rc = JS_ERR;
 
+    /* A statement of its own that lost a deadlock was rolled back whole:
+     * run it again (in a transaction, db_txn() starts over instead). */
+    for (int attempt = 1; attempt <= TXN_TRIES; attempt++) {
+        r->db.retryable = false;
+        rc = run_primary(r, sql, p, np, res, false);
+        if (rc == JS_OK || r->db.in_txn || !r->db.retryable)
+            break;
+        info("statement retried after a deadlock (attempt %d)", attempt);
+    }
     if (rc == JS_OK && !r->db.in_txn) {
         r->db.wrote = true;
         capture_gtid(r, g.primary.my);

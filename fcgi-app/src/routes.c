@@ -27,6 +27,7 @@
 #include "page.h"
 #include "refund.h"
 #include "payment.h"
+#include "promo.h"
 #include "sandbox.h"
 #include "search.h"
 #include "util.h"
@@ -47,6 +48,7 @@ const struct route routes[] = {
     { "GET",    "/api/v1/products", catalog_products, ACCESS_PUBLIC, 0 },
     { "GET",    "/api/v1/products/:ref", catalog_product, ACCESS_PUBLIC, 0 },
     { "GET",    "/api/v1/search/suggest", search_suggest, ACCESS_PUBLIC, 0 },
+    { "GET",    "/api/v1/flash-sales", promo_flash_list, ACCESS_PUBLIC, 0 },
 
     /* crawler and shopping-engine XML */
     { "GET",    "/sitemap.xml", feed_sitemap_index, ACCESS_PUBLIC, 0 },
@@ -135,6 +137,12 @@ const struct route routes[] = {
       ACCESS_MERCHANT, J },
     { "POST",   "/api/v1/merchant/orders/:id/refund/reject", refund_reject,
       ACCESS_MERCHANT, J },
+    { "GET",    "/api/v1/merchant/flash-sales", promo_merchant_list,
+      ACCESS_MERCHANT, 0 },
+    { "POST",   "/api/v1/merchant/flash-sales", promo_merchant_create,
+      ACCESS_MERCHANT, J },
+    { "POST",   "/api/v1/merchant/flash-sales/:id/end", promo_merchant_end,
+      ACCESS_MERCHANT, 0 },
 
     /* platform administration */
     { "GET",    "/api/v1/admin/users", admin_users, ACCESS_ADMIN, 0 },

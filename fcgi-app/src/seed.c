@@ -136,6 +136,27 @@ static const char *const sql_truncate[] = {
     "TRUNCATE TABLE product_option_values", "TRUNCATE TABLE product_specs",
     "TRUNCATE TABLE product_images", "TRUNCATE TABLE products",
 };
+/* Demo flash sales: on the two best-selling well-stocked SKUs of each of
+ * the first three demo merchants, 20% off; running (for three days from
+ * the seed) and, on the next two, upcoming (tomorrow, two hours). */
+static const char SQL_FLASH_DEMO[] =
+    "INSERT INTO flash_sales (merchant_id, sku_id, sale_price, starts_at,"
+    " ends_at) "
+    "SELECT x.merchant_id, x.id, x.price * 8 DIV 10,"
+    " IF(x.n <= 2, UTC_TIMESTAMP(6) - INTERVAL 1 HOUR,"
+    "  UTC_TIMESTAMP(6) + INTERVAL 1 DAY),"
+    " IF(x.n <= 2, UTC_TIMESTAMP(6) + INTERVAL 3 DAY,"
+    "  UTC_TIMESTAMP(6) + INTERVAL 26 HOUR) "
+    "FROM (SELECT k.id, k.price, p.merchant_id, ROW_NUMBER() OVER"
+    "  (PARTITION BY p.merchant_id ORDER BY p.sales_count DESC, k.id) AS n"
+    "  FROM skus k JOIN products p ON p.id = k.product_id"
+    "  JOIN merchants m ON m.id = p.merchant_id"
+    "  WHERE m.name IN (?, ?, ?) AND p.status = 'live' AND k.stock > 20"
+    "  AND k.price >= 1000 AND k.position = 1) x "
+    "WHERE x.n <= 4";
+static const char SQL_FLASH_CLEAR[] =
+    "DELETE f FROM flash_sales f JOIN seed_merchant m"
+    " ON m.id = f.merchant_id";
 static const char SQL_DEMO_RANGE[] =
     "SELECT COALESCE(MIN(p.id), 0), COALESCE(MAX(p.id), -1) FROM products p"
     " JOIN seed_merchant m ON m.id = p.merchant_id";
@@ -696,7 +717,9 @@ seed_run(struct req *r, const struct seed_opts *o, struct seed_result *out)
          (unsigned)SEED_NMERCHANTS, (unsigned)SEED_NCATS,
          SEED_NTOPS * SEED_BRANDS_PER_TOP);
     if (o->force) {
-        rc = delete_demo(r, &s);
+        rc = db_write(r, SQL_FLASH_CLEAR, DB_NOARGS, NULL);
+        if (!rc)
+            rc = delete_demo(r, &s);
         if (rc)
             return rc;
     }
@@ -705,6 +728,11 @@ seed_run(struct req *r, const struct seed_opts *o, struct seed_result *out)
         return rc;
     info("%u demo images are ready", nimages);
     rc = insert_products(r, &s, nleaf);
+    if (!rc)
+        rc = db_write(r, SQL_FLASH_DEMO,
+                      DB_ARGS(DBP_S(seed_merchants[0].name),
+                              DBP_S(seed_merchants[1].name),
+                              DBP_S(seed_merchants[2].name)), NULL);
     if (rc)
         return rc;
     indexed = search_reindex_all(r);

@@ -78,6 +78,21 @@ async function wrkAddToCart(buyers, skuIds, secs, prefer) {
 local buyers = { ${rows.join(', ')} }
 local skus = { ${skuIds.join(', ')} }
 local n = 0
+local threads = {}
+counts = {}
+function setup(thread) table.insert(threads, thread) end
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local all = {}
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("counts")) do all[k] = (all[k] or 0) + v end
+  end
+  local parts = {}
+  for k, v in pairs(all) do table.insert(parts, k .. "=" .. v) end
+  io.write("statuses: " .. table.concat(parts, " ") .. "\\n")
+end
 function request()
   n = n + 1
   local b = buyers[(n % #buyers) + 1]
@@ -94,6 +109,9 @@ end
   try {
     const { stdout } = await promisify(execFile)('wrk', ['-t2', `-c${buyers.length}`, `-d${secs}s`,
       '--latency', '-s', file, process.env.JISHI_BASE_URL], { timeout: (secs + 60) * 1000 });
+    if (process.env.BENCH_DEBUG) console.error(stdout);
+    // No status line: wrk did not run the script (it then sends GET /).
+    if (!/statuses: /.test(stdout)) throw new Error(`wrk did not run the add-to-cart script:\n${stdout}`);
     const num = (re) => Number((re.exec(stdout) || [])[1] || 0);
     const total = num(/(\d+) requests in/);
     const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
@@ -104,7 +122,9 @@ end
       rps, good: total - non2xx, errors, genUs: NaN,
       p50: wrkMs((/\s50%\s+(\S+)/.exec(stdout) || [])[1]),
       p99: wrkMs((/\s99%\s+(\S+)/.exec(stdout) || [])[1]),
-      statuses: { '201': total - non2xx, other: non2xx }, sample: null,
+      statuses: Object.fromEntries(((/statuses: (.*)/.exec(stdout) || [])[1] || '')
+        .split(' ').filter(Boolean).map((kv) => kv.split('='))),
+      sample: null,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
