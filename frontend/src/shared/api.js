@@ -115,12 +115,16 @@ export function createApiClient(options = {}) {
   /**
    * The Date header is whole seconds: the server's clock was somewhere in
    * [date, date + 1 s) when it answered, taken as date + 0.5 s against the
-   * middle of the request on the client's clock.
+   * middle of the request on the client's clock. An answer from the
+   * browser's cache carries the Date of when it was first sent, which can
+   * only make the server look behind: the largest offset seen is kept.
    */
   function noteDate(res, sent, received) {
     const raw = res && res.headers && typeof res.headers.get === 'function' ? res.headers.get('date') : null;
     const server = raw ? Date.parse(raw) : NaN;
-    if (Number.isFinite(server)) clockOffset = server + 500 - (sent + received) / 2;
+    if (!Number.isFinite(server)) return;
+    const offset = server + 500 - (sent + received) / 2;
+    if (clockOffset === null || offset > clockOffset) clockOffset = offset;
   }
 
   async function attempt(method, url, init) {
@@ -137,7 +141,7 @@ export function createApiClient(options = {}) {
   }
 
   /**
-   * request(method, path, { body, headers, query, okStatuses })
+   * request(method, path, { body, headers, query, okStatuses, cache })
    * Resolves with the parsed JSON body (null when none). okStatuses lists
    * non-2xx statuses whose body is still a result (health's 503 "down").
    */
@@ -154,6 +158,8 @@ export function createApiClient(options = {}) {
     }
     const headers = { Accept: 'application/json', ...(opts.headers || {}) };
     const init = { headers, credentials: 'same-origin' };
+    // 'no-cache': revalidate an answer the browser keeps (max-age) first.
+    if (opts.cache) init.cache = opts.cache;
     if (opts.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(opts.body);

@@ -213,6 +213,26 @@ describe('serverOffset', () => {
     expect(Math.abs(c.serverOffset() - 3600e3)).toBeLessThanOrEqual(1000);
   });
 
+  it('is not lowered by an older Date (an answer from the browser cache)', async () => {
+    const now = Date.now();
+    const fetch = fakeFetch([
+      new Response('{}', { status: 200, headers: { 'content-type': 'application/json', date: new Date(now).toUTCString() } }),
+      new Response('{}', { status: 200, headers: { 'content-type': 'application/json', date: new Date(now - 9000).toUTCString() } }),
+    ]);
+    const c = client(fetch);
+    await c.get('/a');
+    const fresh = c.serverOffset();
+    await c.get('/a');
+    expect(c.serverOffset()).toBe(fresh);
+    expect(Math.abs(fresh)).toBeLessThanOrEqual(1000);
+  });
+
+  it('passes a cache mode to fetch', async () => {
+    const fetch = fakeFetch([jsonResponse(200, {})]);
+    await client(fetch).get('/products/x', { cache: 'no-cache' });
+    expect(fetch.calls[0].init.cache).toBe('no-cache');
+  });
+
   it('keeps the last good value when an answer has no Date', async () => {
     const when = new Date(Date.now() - 60e3).toUTCString();
     const fetch = fakeFetch([
