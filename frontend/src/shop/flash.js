@@ -150,14 +150,22 @@ export function visibleSales(items, offset, clientNow) {
 }
 
 /**
- * Keys of the items whose countdown has run out since the list was
- * fetched ("<id>:<status>"): a key not yet in `seen` calls for one refetch.
+ * How long after a countdown runs out the page asks the server again. The
+ * API gives times to the whole second (the sale may run on for up to a
+ * second after the time it shows) and the catalog is micro-cached for a
+ * second: asked at once, the answer would often still name the sale.
  */
-export function dueKeys(items, offset, clientNow) {
+export const REFETCH_GRACE_MS = 2000;
+
+/**
+ * Keys of the items whose countdown ran out at least `grace` ms ago
+ * ("<id>:<status>"): a key not yet in `seen` calls for one refetch.
+ */
+export function dueKeys(items, offset, clientNow, grace = REFETCH_GRACE_MS) {
   const out = [];
   for (const it of items || []) {
     const target = it.status === 'upcoming' ? it.starts_at : it.ends_at;
-    if (!(remainingMs(target, offset, clientNow) > 0)) out.push(`${it.id}:${it.status}`);
+    if (!(remainingMs(target, offset, clientNow) > -grace)) out.push(`${it.id}:${it.status}`);
   }
   return out;
 }

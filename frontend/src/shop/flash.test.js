@@ -3,8 +3,8 @@
 // off, and which SKU's sale the product page shows.
 import { describe, expect, it } from 'vitest';
 import {
-  clockOffset, countdownParts, dueKeys, formatCountdown, parseTime, percentOff, percentOffText, preferredSku, productSale,
-  remainingMs, saleCountdown, spokenDuration, visibleSales,
+  REFETCH_GRACE_MS, clockOffset, countdownParts, dueKeys, formatCountdown, parseTime, percentOff, percentOffText,
+  preferredSku, productSale, remainingMs, saleCountdown, spokenDuration, visibleSales,
 } from './flash.js';
 
 const CNY = (amount) => ({ amount, currency: 'CNY' });
@@ -96,9 +96,13 @@ describe('saleCountdown', () => {
     expect(visibleSales(items, 0, T(NOW)).map((i) => i.id)).toEqual([1, 2]);
     expect(dueKeys(items, 0, T(NOW))).toEqual([]);
     const later = T('2026-11-26T03:00:00Z');
+    // Hidden at once, asked for again once the grace has passed.
     expect(visibleSales(items, 0, later).map((i) => i.id)).toEqual([2]);
-    expect(dueKeys(items, 0, later)).toEqual(['1:running']);
-    expect(dueKeys(items, 0, T('2026-11-27T04:40:05Z'))).toEqual(['1:running', '2:upcoming']);
+    expect(dueKeys(items, 0, later)).toEqual([]);
+    expect(dueKeys(items, 0, later + REFETCH_GRACE_MS - 1)).toEqual([]);
+    expect(dueKeys(items, 0, later + REFETCH_GRACE_MS)).toEqual(['1:running']);
+    expect(dueKeys(items, 0, later, 0)).toEqual(['1:running']);
+    expect(dueKeys(items, 0, T('2026-11-27T04:40:07Z'))).toEqual(['1:running', '2:upcoming']);
   });
 });
 
