@@ -183,6 +183,16 @@ test('home flash sale → product on that SKU → discounted cart line; the prod
   assert.deepEqual(await unlabelled(page), [], 'home');
   await screenshot(page, 'flash-01-home');
 
+  // In English: the section and the timer's words follow.
+  const en = messages.en;
+  await page.locator('[data-testid=locale-select]').selectOption('en');
+  await waitForText(page, '#home-flash', en.flash.title);
+  const enLabel = await timer.getAttribute('aria-label');
+  assert.ok(enLabel.startsWith(fill(en.flash.endsInLabel, { time: '' })) && /minutes?$/.test(enLabel), enLabel);
+  await screenshot(page, 'flash-01-home-en');
+  await page.locator('[data-testid=locale-select]').selectOption('zh-CN');
+  await waitForText(page, '#home-flash', zh.flash.title);
+
   // 360 px: the section does not make the page scroll sideways.
   await page.setViewportSize({ width: 360, height: 740 });
   await item.waitFor();
