@@ -945,15 +945,25 @@ product_doc(struct req *r, const struct db_result *p)
 static json_object *
 flash_json(const char *text, const char *cur)
 {
-    long long id, price;
-    char ends[32];
+    char buf[96], *price, *ends;
+    int64_t id, amount;
     json_object *o;
 
-    if (!text || sscanf(text, "%lld %lld %31s", &id, &price, ends) != 3)
+    if (!text || strlen(text) >= sizeof(buf))
+        return NULL;
+    memcpy(buf, text, strlen(text) + 1);
+    price = strchr(buf, ' ');
+    ends = price ? strchr(price + 1, ' ') : NULL;
+    if (!ends)
+        return NULL;
+    *price++ = '\0';
+    *ends++ = '\0';
+    if (parse_int64(buf, 1, INT64_MAX, &id) ||
+        parse_int64(price, 0, INT64_MAX, &amount))
         return NULL;
     o = json_object_new_object();
     json_object_object_add(o, "id", json_int(id));
-    json_object_object_add(o, "sale_price", json_money(price, cur));
+    json_object_object_add(o, "sale_price", json_money(amount, cur));
     json_object_object_add(o, "ends_at", json_str(ends));
     return o;
 }
