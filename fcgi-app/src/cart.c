@@ -51,19 +51,31 @@ static const char SQL_ADD[] =
     "INSERT INTO cart_items (cart_id, sku_id, quantity, price_seen) "
     "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
     " quantity = LEAST(quantity + VALUES(quantity), 99)";
-/* The usual add in one statement: the SKU is for sale, the cart exists
- * and has room.  When it changes nothing, add_txn() finds out why. */
+/* The usual add in one statement: the SKU is for sale and the cart
+ * exists.  When it changes nothing, add_txn() finds out why.  (Counting
+ * the cart's lines in the same statement read them with shared locks,
+ * and two adds to one cart deadlocked; a new line is counted after.) */
 #define SQL_ADD_ONE(owner) \
     "INSERT INTO cart_items (cart_id, sku_id, quantity, price_seen) " \
     "SELECT c.id, s.id, ?, s.price FROM carts c JOIN skus s ON s.id = ? " \
     "JOIN products p ON p.id = s.product_id " \
     "JOIN merchants m ON m.id = p.merchant_id " \
-    "WHERE c." owner " = ? AND p.status = 'live' AND m.status = 'active'" \
-    " AND (SELECT COUNT(*) FROM cart_items x WHERE x.cart_id = c.id" \
-    " AND x.sku_id <> s.id) < ? ON DUPLICATE KEY UPDATE" \
+    "WHERE c." owner " = ? AND p.status = 'live' AND m.status = 'active' " \
+    "ON DUPLICATE KEY UPDATE" \
     " quantity = LEAST(cart_items.quantity + VALUES(quantity), 99)"
 static const char SQL_ADD_USER[] = SQL_ADD_ONE("user_id");
 static const char SQL_ADD_SESSION[] = SQL_ADD_ONE("session_id");
+/* A new line past the limit is taken back. */
+#define SQL_LINES_OF(owner) \
+    "SELECT COUNT(*) FROM carts c JOIN cart_items ci ON ci.cart_id = c.id " \
+    "WHERE c." owner " = ?"
+static const char SQL_NLINES_USER[] = SQL_LINES_OF("user_id");
+static const char SQL_NLINES_SESSION[] = SQL_LINES_OF("session_id");
+#define SQL_UNADD_OF(owner) \
+    "DELETE ci FROM cart_items ci JOIN carts c ON c.id = ci.cart_id " \
+    "WHERE c." owner " = ? AND ci.sku_id = ?"
+static const char SQL_UNADD_USER[] = SQL_UNADD_OF("user_id");
+static const char SQL_UNADD_SESSION[] = SQL_UNADD_OF("session_id");
 /* The minimal answer: the SKU's line and the cart's counts. */
 #define SQL_SUMMARY_OF(owner) \
     "SELECT COUNT(*), COALESCE(SUM(ci.quantity), 0)," \
@@ -423,10 +435,31 @@ reply_added(struct req *r, int64_t sku_id)
     return reply_json(r, 201, root);
 }
 
+/* After a new line: a cart of more than CART_MAX_LINES lines gives it
+ * back (422), so the refused add leaves the cart as it was. */
+static int
+check_room(struct req *r, int64_t sku_id, int64_t owner)
+{
+    bool user = r->session->user_id != 0;
+    struct db_result res;
+    int rc;
+
+    rc = db_read_primary(r, user ? SQL_NLINES_USER : SQL_NLINES_SESSION,
+                         DB_ARGS(DBP_I(owner)), &res);
+    if (rc || db_get_int(&res, 0, 0, 0) <= CART_MAX_LINES)
+        return rc;
+    rc = db_write(r, user ? SQL_UNADD_USER : SQL_UNADD_SESSION,
+                  DB_ARGS(DBP_I(owner), DBP_I(sku_id)), NULL);
+    return rc ? rc : reply_err(r, JS_UNPROCESSABLE, NULL,
+                               "a cart holds at most %d different items",
+                               CART_MAX_LINES);
+}
+
 int
 cart_add(struct req *r)
 {
     const struct session *s = r->session;
+    int64_t owner = s->user_id ? s->user_id : s->id;
     struct add a = { 0, 0, 0 };
     struct db_result res;
     int rc;
@@ -436,11 +469,12 @@ cart_add(struct req *r)
         return JS_REPLIED;
     rc = db_write(r, s->user_id ? SQL_ADD_USER : SQL_ADD_SESSION,
                   DB_ARGS(DBP_I(a.quantity), DBP_I(a.sku_id),
-                          DBP_I(s->user_id ? s->user_id : s->id),
-                          DBP_I(CART_MAX_LINES)), &res);
-    /* Nothing added: no cart yet, not for sale, full, or already 99. */
+                          DBP_I(owner)), &res);
+    /* Nothing added: no cart yet, not for sale, or already 99. */
     if (!rc && res.affected == 0)
         rc = db_txn(r, add_txn, &a);
+    else if (!rc && res.affected == 1)
+        rc = check_room(r, a.sku_id, owner);
     if (rc)
         return rc;
     if (wants_minimal(r))

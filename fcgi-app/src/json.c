@@ -8,7 +8,6 @@
 
 #include "arena.h"
 #include "log.h"
-#include "strbuf.h"
 #include "util.h"
 
 static void
@@ -246,42 +245,6 @@ json_raw(char *text)
     json_object_set_serializer(o, json_object_userdata_to_json_string,
                                text, NULL);
     return o;
-}
-
-void
-json_text_str(struct strbuf *sb, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    const char *run;
-
-    if (!s) {
-        strbuf_adds(sb, "null");
-        return;
-    }
-    strbuf_addch(sb, '"');
-    for (run = s; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        char esc[7] = "\\u00";
-
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        strbuf_add(sb, run, (size_t)(s - run));
-        run = s + 1;
-        switch (c) {
-        case '"': strbuf_adds(sb, "\\\""); break;
-        case '\\': strbuf_adds(sb, "\\\\"); break;
-        case '\n': strbuf_adds(sb, "\\n"); break;
-        case '\r': strbuf_adds(sb, "\\r"); break;
-        case '\t': strbuf_adds(sb, "\\t"); break;
-        default:
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            esc[6] = '\0';
-            strbuf_adds(sb, esc);
-        }
-    }
-    strbuf_add(sb, run, (size_t)(s - run));
-    strbuf_addch(sb, '"');
 }
 
 json_object *

@@ -58,12 +58,6 @@ void json_add_str(json_object *o, const char *key, const char *s);
  */
 json_object *json_raw(char *text);
 
-/* Append s to sb as a JSON string, quoted and escaped; NULL as null.
- * For JSON written as text (a listing's cards) rather than built as
- * objects. */
-struct strbuf;
-void json_text_str(struct strbuf *sb, const char *s);
-
 /* Money: {"amount": minor units, "currency": "CNY"}. */
 json_object *json_money(int64_t amount, const char *currency);
 

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "reply.h"
 #include "req.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* Load options for every decode: a truncated file is an invalid one. */
@@ -135,10 +136,28 @@ media_release(void)
     vips_state = VIPS_DOWN;
 }
 
+void
+media_url_add(struct strbuf *sb, const char *base, const char *size,
+              const char *fmt)
+{
+    strbuf_adds(sb, "/media/");
+    strbuf_adds(sb, base);
+    strbuf_addch(sb, '-');
+    strbuf_adds(sb, size);
+    strbuf_addch(sb, '.');
+    strbuf_adds(sb, fmt);
+}
+
 const char *
 media_url(struct req *r, const char *base, const char *size, const char *fmt)
 {
-    return arena_printf(&r->arena, "/media/%s-%s.%s", base, size, fmt);
+    struct strbuf sb = STRBUF_INIT;
+    char *url;
+
+    media_url_add(&sb, base, size, fmt);
+    url = arena_strndup(&r->arena, sb.buf, sb.len);
+    strbuf_release(&sb);
+    return url;
 }
 
 /* ---------------------------------------------------------------- checks */

@@ -89,6 +89,11 @@ int media_generate_demo_image(struct req *r, const char *base, unsigned rgb,
 const char *media_url(struct req *r, const char *base, const char *size,
                       const char *fmt);
 
+/* The same URL appended to sb (no formatting: listing cards write 144). */
+struct strbuf;
+void media_url_add(struct strbuf *sb, const char *base, const char *size,
+                   const char *fmt);
+
 /*
  * POST /api/v1/merchant/images (merchant staff): the body is the image
  * (Content-Type image/jpeg, image/png or image/webp, up to

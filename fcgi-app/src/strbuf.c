@@ -105,27 +105,32 @@ void
 strbuf_add_json_str(struct strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p;
+    const char *run;
 
+    if (!s) {
+        strbuf_adds(sb, "null");
+        return;
+    }
     strbuf_addch(sb, '"');
-    for (p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    /* Runs of plain bytes in one copy: listing pages write many strings. */
+    for (run = s; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        strbuf_add(sb, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
         case '"': strbuf_add(sb, "\\\"", 2); break;
         case '\\': strbuf_add(sb, "\\\\", 2); break;
         case '\n': strbuf_add(sb, "\\n", 2); break;
         case '\r': strbuf_add(sb, "\\r", 2); break;
         case '\t': strbuf_add(sb, "\\t", 2); break;
-        default:
-            if (*p < 0x20) {
-                char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
-                                hex[*p & 15] };
-
-                strbuf_add(sb, esc, sizeof(esc));
-            } else {
-                strbuf_addch(sb, (char)*p);
-            }
+        default: strbuf_add(sb, esc, sizeof(esc)); break;
         }
     }
+    strbuf_add(sb, run, (size_t)(s - run));
     strbuf_addch(sb, '"');
 }
 
@@ -142,4 +147,20 @@ strbuf_add_html(struct strbuf *sb, const char *s)
         default: strbuf_addch(sb, *s); break;
         }
     }
+}
+
+void
+strbuf_add_int(struct strbuf *sb, long long v)
+{
+    char buf[24], *p = buf + sizeof(buf);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+                                 : (unsigned long long)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
 }

@@ -29,9 +29,12 @@ void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, char c);
+
+/* Append v in decimal (no printf: hot paths write many numbers). */
+void strbuf_add_int(struct strbuf *sb, long long v);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Append s as a JSON string literal, quotes included. */
+/* Append s as a JSON string literal, quotes included; NULL as null. */
 void strbuf_add_json_str(struct strbuf *sb, const char *s);
 /* Append s (NULL: nothing) with & < > " ' escaped, for HTML text and
  * quoted attribute values. */

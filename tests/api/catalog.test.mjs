@@ -536,7 +536,7 @@ test('product detail by id and by slug: variants with stock status, never a stoc
   for (const k of keys) assert.ok(!/stock$|quantity|inventory|^qty/i.test(k) || k === 'in_stock', `key ${k}`);
   for (const s of d.skus) {
     assert.deepEqual(Object.keys(s).sort(),
-      ['barcode', 'code', 'compare_at_price', 'id', 'image_index', 'options', 'price', 'stock_status']);
+      ['barcode', 'code', 'compare_at_price', 'flash_sale', 'id', 'image_index', 'options', 'price', 'stock_status']);
   }
   // An out-of-stock product, and one without options or brand.
   const oos = fx.products[3];

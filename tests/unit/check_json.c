@@ -12,7 +12,6 @@
 
 #include "arena.h"
 #include "json.h"
-#include "strbuf.h"
 #include "suites.h"
 #include "util.h"
 
@@ -324,39 +323,6 @@ START_TEST(test_utf8_valid_boundaries)
 }
 END_TEST
 
-/* json_text_str: whatever the text, a JSON parser reads it back as is. */
-START_TEST(test_json_text_str_roundtrip)
-{
-    static const char *const texts[] = {
-        "", "plain", "a\"b", "\\", "\\\"", "</script>", "line\nbreak\r\t",
-        "\x01\x02\x1f\x7f", "\xe8\x93\x9d\xe7\x89\x99 \xf0\x9f\x98\x80",
-        "\xe2\x80\xa8", "\"; DROP TABLE x; --", "{\"k\":1}",
-    };
-
-    for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
-        struct strbuf sb;
-        json_object *back;
-
-        strbuf_init(&sb);
-        strbuf_addch(&sb, '[');
-        json_text_str(&sb, texts[i]);
-        strbuf_adds(&sb, ",");
-        json_text_str(&sb, NULL);
-        strbuf_addch(&sb, ']');
-        back = json_tokener_parse(sb.buf);
-        ck_assert_msg(back != NULL, "text %zu: %s", i, sb.buf);
-        ck_assert_str_eq(json_object_get_string(
-                             json_object_array_get_idx(back, 0)), texts[i]);
-        ck_assert_ptr_null(json_object_array_get_idx(back, 1));
-        for (size_t k = 0; k < sb.len; k++)
-            ck_assert_msg((unsigned char)sb.buf[k] >= 0x20,
-                          "a raw control byte in %s", sb.buf);
-        json_object_put(back);
-        strbuf_release(&sb);
-    }
-}
-END_TEST
-
 Suite *
 json_suite(void)
 {
@@ -375,7 +341,6 @@ json_suite(void)
     tcase_add_test(tc, test_json_getters);
     tcase_add_test(tc, test_json_constructors);
     tcase_add_test(tc, test_utf8_valid_boundaries);
-    tcase_add_test(tc, test_json_text_str_roundtrip);
     suite_add_tcase(s, tc);
     return s;
 }

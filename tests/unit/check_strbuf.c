@@ -10,6 +10,7 @@
 
 #include "strbuf.h"
 #include "suites.h"
+#include "util.h"
 
 START_TEST(test_strbuf_init_is_empty_string)
 {
@@ -119,6 +120,56 @@ START_TEST(test_strbuf_json_roundtrip)
 }
 END_TEST
 
+/* strbuf_add_json_str: whatever the text, a JSON parser reads it back as is. */
+START_TEST(test_strbuf_json_hostile_and_null)
+{
+    static const char *const texts[] = {
+        "", "plain", "a\"b", "\\", "\\\"", "</script>", "line\nbreak\r\t",
+        "\x01\x02\x1f\x7f", "\xe8\x93\x9d\xe7\x89\x99 \xf0\x9f\x98\x80",
+        "\xe2\x80\xa8", "\"; DROP TABLE x; --", "{\"k\":1}",
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+        struct strbuf sb;
+        json_object *back;
+
+        strbuf_init(&sb);
+        strbuf_addch(&sb, '[');
+        strbuf_add_json_str(&sb, texts[i]);
+        strbuf_adds(&sb, ",");
+        strbuf_add_json_str(&sb, NULL);
+        strbuf_addch(&sb, ']');
+        back = json_tokener_parse(sb.buf);
+        ck_assert_msg(back != NULL, "text %zu: %s", i, sb.buf);
+        ck_assert_str_eq(json_object_get_string(
+                             json_object_array_get_idx(back, 0)), texts[i]);
+        ck_assert_ptr_null(json_object_array_get_idx(back, 1));
+        for (size_t k = 0; k < sb.len; k++)
+            ck_assert_msg((unsigned char)sb.buf[k] >= 0x20,
+                          "a raw control byte in %s", sb.buf);
+        json_object_put(back);
+        strbuf_release(&sb);
+    }
+}
+END_TEST
+
+START_TEST(test_strbuf_add_int)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_add_int(&sb, 0);
+    strbuf_addch(&sb, ' ');
+    strbuf_add_int(&sb, -42);
+    strbuf_addch(&sb, ' ');
+    strbuf_add_int(&sb, 9223372036854775807LL);
+    strbuf_addch(&sb, ' ');
+    strbuf_add_int(&sb, -9223372036854775807LL - 1);
+    ck_assert_str_eq(sb.buf, "0 -42 9223372036854775807 "
+                             "-9223372036854775808");
+    strbuf_release(&sb);
+}
+END_TEST
+
 Suite *
 strbuf_suite(void)
 {
@@ -130,6 +181,8 @@ strbuf_suite(void)
     tcase_add_test(tc, test_strbuf_addf_grows);
     tcase_add_test(tc, test_strbuf_json_escapes);
     tcase_add_test(tc, test_strbuf_json_roundtrip);
+    tcase_add_test(tc, test_strbuf_json_hostile_and_null);
+    tcase_add_test(tc, test_strbuf_add_int);
     suite_add_tcase(s, tc);
     return s;
 }
