@@ -79,7 +79,10 @@ export async function findProducts(count = 1, { skip = 0 } = {}) {
   for (const card of list) {
     const r = await apiGet(`/products/${card.slug}`);
     const p = r.body;
+    // No SKU on flash sale: these journeys check regular prices (the
+    // flash-sale journey sets up its own).
     if (p && p.options.length && p.skus.filter((s) => s.stock_status !== 'out_of_stock').length >= 2
+        && !p.skus.some((s) => s.flash_sale)
         && /[\u4e00-\u9fff]{2}/.test(p.name) && /[A-Za-z]{4,}/.test(p.name)) {
       if (skipped < skip) {
         skipped++;
