@@ -8,8 +8,10 @@
  * MATCH) and then joined as a list of ids by every other statement; the
  * totals and facets count within those.  The
  * counts and the order of the matches are kept per filter set for a few
- * seconds (listing_cache.h); the page's cards are always read by primary
- * key, so a request that finds its snapshot runs one statement.
+ * seconds (listing_cache.h); the page's cards are read by primary key for
+ * every request (their names, images and merchants from the worker while
+ * the product's version holds), so a request that finds its snapshot
+ * runs one statement.
  */
 #include "config.h"
 #include "catalog.h"
@@ -228,18 +230,24 @@ catalog_brands(struct req *r)
 /* listing                                                              */
 
 /* The cards of a page, by primary key: one statement on the replica. */
-/* (Subqueries and the forced index: measured 40% less time in MariaDB than
- * a join, whose plan search weighs every index of products.  A column
- * holding the first image, kept by triggers on product_images, saved
- * another ~15% but made any statement that reads products while writing
- * images fail (error 1442), so it is not used.) */
-#define CARD_SQL \
-    "SELECT p.id, p.slug, p.name, p.currency, p.min_price, p.max_price," \
-    " p.in_stock, p.rating_avg, p.rating_count, p.merchant_id," \
+/* The cards of a page by primary key: what changes with every sale (read
+ * for every request) and, for products whose statics a worker does not
+ * hold at this version (struct cc_entry), the rest.  (Subqueries and the
+ * forced index: measured 40% less time in MariaDB than a join, whose plan
+ * search weighs every index of products.  A column holding the first
+ * image, kept by triggers on product_images, made any statement reading
+ * products while writing images fail with error 1442: not used.) */
+#define CARD_LIVE_SQL \
+    "SELECT p.id, p.updated_at, p.currency, p.min_price, p.max_price," \
+    " p.in_stock, p.rating_avg, p.rating_count, p.merchant_id" \
+    " FROM products p FORCE INDEX (PRIMARY)" \
+    " WHERE p.status = 'live' AND p.id IN ("
+#define CARD_STATIC_SQL \
+    "SELECT p.id, p.updated_at, p.slug, p.name," \
     " (SELECT m.name FROM merchants m WHERE m.id = p.merchant_id)," \
     " (SELECT i.base FROM product_images i WHERE i.product_id = p.id" \
     " ORDER BY i.position LIMIT 1) FROM products p FORCE INDEX (PRIMARY)" \
-    " WHERE p.status = 'live' AND p.id IN ("
+    " WHERE p.id IN ("
 
 static void
 money_text(struct strbuf *sb, int64_t amount, const char *currency)
@@ -271,39 +279,46 @@ url_text(struct strbuf *sb, const char *base, const char *size,
 }
 
 /*
- * A product card from row i of CARD_SQL, written as JSON text without
+ * A product card from row i of CARD_LIVE_SQL and its statics, written as
+ * JSON text without
  * printf: a page of cards as json-c objects was ~250 allocations, and
  * formatting was then a fifth of a listing's CPU in the worker.  The same
  * shape as the detail's pieces (catalog_image_json, rating_json).
  */
+/* A card's statics, in the request's arena. */
+struct card_static {
+    const char *slug, *name, *merchant, *image;
+};
+
 static void
-card_text(struct strbuf *sb, const struct db_result *res, unsigned i)
+card_text(struct strbuf *sb, const struct db_result *res, unsigned i,
+          const struct card_static *st)
 {
     static const char *const sizes[] = { "thumb", "card", "full" };
-    const char *cur = db_get(res, i, 3), *img = db_get(res, i, 11);
+    const char *cur = db_get(res, i, 2), *img = st->image;
     char rating[32];
 
     strbuf_adds(sb, "{\"id\":");
     strbuf_add_int(sb, db_get_int(res, i, 0, 0));
     strbuf_adds(sb, ",\"slug\":");
-    strbuf_add_json_str(sb, db_get(res, i, 1));
+    strbuf_add_json_str(sb, st->slug);
     strbuf_adds(sb, ",\"name\":");
-    strbuf_add_json_str(sb, db_get(res, i, 2));
+    strbuf_add_json_str(sb, st->name);
     strbuf_adds(sb, ",\"price\":");
-    money_text(sb, db_get_int(res, i, 4, 0), cur);
+    money_text(sb, db_get_int(res, i, 3, 0), cur);
     strbuf_adds(sb, ",\"price_max\":");
-    money_text(sb, db_get_int(res, i, 5, 0), cur);
-    strbuf_adds(sb, db_get_int(res, i, 6, 0) == 1 ? ",\"in_stock\":true"
+    money_text(sb, db_get_int(res, i, 4, 0), cur);
+    strbuf_adds(sb, db_get_int(res, i, 5, 0) == 1 ? ",\"in_stock\":true"
                                                   : ",\"in_stock\":false");
     strbuf_adds(sb, ",\"rating\":{\"average\":");
     strbuf_adds(sb, rating_text(rating, sizeof(rating),
-                                db_get_int(res, i, 7, 0)));
+                                db_get_int(res, i, 6, 0)));
     strbuf_adds(sb, ",\"count\":");
-    strbuf_add_int(sb, db_get_int(res, i, 8, 0));
+    strbuf_add_int(sb, db_get_int(res, i, 7, 0));
     strbuf_adds(sb, "},\"merchant\":{\"id\":");
-    strbuf_add_int(sb, db_get_int(res, i, 9, 0));
+    strbuf_add_int(sb, db_get_int(res, i, 8, 0));
     strbuf_adds(sb, ",\"name\":");
-    strbuf_add_json_str(sb, db_get(res, i, 10) ? db_get(res, i, 10) : "");
+    strbuf_add_json_str(sb, st->merchant ? st->merchant : "");
     strbuf_adds(sb, "},\"image\":");
     if (!img) {
         strbuf_adds(sb, "null}");
@@ -573,12 +588,30 @@ facet_options(struct req *r, struct cq_filters *f, json_object *out)
  * Cards for ids, in that order.  Products that left sale since the ids
  * were picked are skipped.
  */
+/* Run "<head> ?, ?, ... )" over ids. */
+static int
+by_ids(struct req *r, const char *head, const int64_t *ids, unsigned n,
+       struct db_result *res)
+{
+    struct cq_sql s;
+
+    cq_sql_init(&s);
+    cq_sql_add(&s, head);
+    for (unsigned i = 0; i < n; i++)
+        cq_sql_addp(&s, i ? ", ?" : "?", DBP_I(ids[i]));
+    cq_sql_add(&s, ")");
+    return run(r, &s, res);
+}
+
 static int
 cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
              json_object **items)
 {
-    struct cq_sql s;
-    struct db_result res;
+    int64_t ttl = (int64_t)r->conf->listing_cache_ms * 1000, now = now_us();
+    struct db_result live, st;
+    struct card_static *stat;
+    int64_t *missing;
+    unsigned nmissing = 0;
     struct strbuf sb;
     bool first = true;
     int rc;
@@ -588,23 +621,53 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
         *items = json_object_new_array();
         return JS_OK;
     }
-    cq_sql_init(&s);
-    cq_sql_add(&s, CARD_SQL);
-    for (unsigned i = 0; i < n; i++)
-        cq_sql_addp(&s, i ? ", ?" : "?", DBP_I(ids[i]));
-    cq_sql_add(&s, ")");
-    rc = run(r, &s, &res);
+    rc = by_ids(r, CARD_LIVE_SQL, ids, n, &live);
     if (rc)
         return rc;
+    stat = arena_calloc(&r->arena, live.nrows + 1, sizeof(*stat));
+    missing = arena_calloc(&r->arena, live.nrows + 1, sizeof(*missing));
+    for (unsigned i = 0; i < live.nrows; i++) {
+        int64_t id = db_get_int(&live, i, 0, 0);
+        const struct cc_entry *e = cc_get(id, db_get(&live, i, 1), now, ttl);
+
+        if (!e) {
+            missing[nmissing++] = id;
+            continue;
+        }
+        stat[i].slug = arena_strdup(&r->arena, e->slug);
+        stat[i].name = arena_strdup(&r->arena, e->name);
+        stat[i].merchant = e->merchant ? arena_strdup(&r->arena, e->merchant)
+                                       : NULL;
+        stat[i].image = e->image ? arena_strdup(&r->arena, e->image) : NULL;
+    }
+    if (nmissing) {
+        rc = by_ids(r, CARD_STATIC_SQL, missing, nmissing, &st);
+        if (rc)
+            return rc;
+        for (unsigned k = 0; k < st.nrows; k++) {
+            int64_t id = db_get_int(&st, k, 0, 0);
+
+            cc_put(id, db_get(&st, k, 1), db_get(&st, k, 2),
+                   db_get(&st, k, 3), db_get(&st, k, 4), db_get(&st, k, 5),
+                   now);
+            for (unsigned i = 0; i < live.nrows; i++)
+                if (db_get_int(&live, i, 0, 0) == id) {
+                    stat[i].slug = db_get(&st, k, 2);
+                    stat[i].name = db_get(&st, k, 3);
+                    stat[i].merchant = db_get(&st, k, 4);
+                    stat[i].image = db_get(&st, k, 5);
+                }
+        }
+    }
     strbuf_init(&sb);
     strbuf_addch(&sb, '[');
     for (unsigned k = 0; k < n; k++)
-        for (unsigned i = 0; i < res.nrows; i++)
-            if (db_get_int(&res, i, 0, 0) == ids[k]) {
+        for (unsigned i = 0; i < live.nrows; i++)
+            if (db_get_int(&live, i, 0, 0) == ids[k] && stat[i].slug) {
                 if (!first)
                     strbuf_addch(&sb, ',');
                 first = false;
-                card_text(&sb, &res, i);
+                card_text(&sb, &live, i, &stat[i]);
                 break;
             }
     strbuf_addch(&sb, ']');

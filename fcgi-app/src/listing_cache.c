@@ -13,6 +13,7 @@
 
 static struct lc_entry slots[LC_SLOTS];
 static struct pc_entry pages[PC_SLOTS];
+static struct cc_entry cards[CC_SLOTS];
 static uint64_t tick;
 
 /* Which of n slots to (re)use for a key: the slot holding it (same >= 0),
@@ -172,6 +173,44 @@ pc_put(int64_t id, const char *version, json_object *doc, int64_t now_us)
     return victim;
 }
 
+static void
+card_free(struct cc_entry *e)
+{
+    free(e->version);
+    free(e->slug);
+    free(e->name);
+    free(e->merchant);
+    free(e->image);
+    memset(e, 0, sizeof(*e));
+}
+
+const struct cc_entry *
+cc_get(int64_t id, const char *version, int64_t now_us, int64_t ttl_us)
+{
+    const struct cc_entry *e = &cards[(uint64_t)id % CC_SLOTS];
+
+    if (e->id != id || !version || strcmp(e->version, version) != 0 ||
+        now_us - e->born_us >= ttl_us)
+        return NULL;
+    return e;
+}
+
+void
+cc_put(int64_t id, const char *version, const char *slug, const char *name,
+       const char *merchant, const char *image, int64_t now_us)
+{
+    struct cc_entry *e = &cards[(uint64_t)id % CC_SLOTS];
+
+    card_free(e);
+    e->id = id;
+    e->born_us = now_us;
+    lc_set_str(&e->version, version ? version : "");
+    lc_set_str(&e->slug, slug);
+    lc_set_str(&e->name, name);
+    lc_set_str(&e->merchant, merchant);
+    lc_set_str(&e->image, image);
+}
+
 void
 lc_clear(void)
 {
@@ -179,5 +218,7 @@ lc_clear(void)
         entry_free(&slots[i]);
     for (unsigned i = 0; i < PC_SLOTS; i++)
         page_free(&pages[i]);
+    for (unsigned i = 0; i < CC_SLOTS; i++)
+        card_free(&cards[i]);
     tick = 0;
 }

@@ -1,5 +1,6 @@
 /*
- * listing_cache.h - a worker's short-lived snapshots of listing results.
+ * listing_cache.h - a worker's short-lived snapshots of listing results,
+ * product pages and listing cards.
  *
  * What makes a listing expensive is not its page of products but what is
  * counted over everything the filters select: the total, the facets and
@@ -87,7 +88,30 @@ struct pc_entry *pc_get(int64_t id, const char *version, int64_t now_us,
 struct pc_entry *pc_put(int64_t id, const char *version, json_object *doc,
                         int64_t now_us);
 
-/* Drop every entry of both caches (worker exit; tests). */
+/*
+ * Listing cards: what a card shows that changes only with an edit (slug,
+ * name, merchant name, first image), per product, valid at the product's
+ * version and for the TTL; a card's prices, stock and rating are read for
+ * every request.  Direct-mapped by product id.
+ */
+#define CC_SLOTS 2048
+
+struct cc_entry {
+    int64_t id;                /* 0: free */
+    int64_t born_us;
+    char *version, *slug, *name, *merchant, *image;
+};
+
+/* Product id's card statics at version, if younger than ttl_us. */
+const struct cc_entry *cc_get(int64_t id, const char *version,
+                              int64_t now_us, int64_t ttl_us);
+
+/* Keep them (copies), replacing whatever held the slot. */
+void cc_put(int64_t id, const char *version, const char *slug,
+            const char *name, const char *merchant, const char *image,
+            int64_t now_us);
+
+/* Drop every entry of the caches (worker exit; tests). */
 void lc_clear(void);
 
 #endif
