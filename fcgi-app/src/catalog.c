@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog_query.h"
 #include "conf.h"
@@ -246,8 +247,13 @@ catalog_brands(struct req *r)
     "SELECT p.id, p.updated_at, p.slug, p.name," \
     " (SELECT m.name FROM merchants m WHERE m.id = p.merchant_id)," \
     " (SELECT i.base FROM product_images i WHERE i.product_id = p.id" \
-    " ORDER BY i.position LIMIT 1) FROM products p FORCE INDEX (PRIMARY)" \
-    " WHERE p.id IN ("
+    " ORDER BY i.position LIMIT 1)," \
+    " (SELECT CONCAT(f.sale_price, ' '," \
+    "   DATE_FORMAT(f.ends_at, '%Y-%m-%dT%H:%i:%sZ')) FROM flash_sales f" \
+    "  JOIN skus k ON k.id = f.sku_id WHERE k.product_id = p.id" \
+    "  AND f.starts_at <= UTC_TIMESTAMP(6) AND f.ends_at > UTC_TIMESTAMP(6)" \
+    "  ORDER BY f.sale_price, f.id LIMIT 1)" \
+    " FROM products p FORCE INDEX (PRIMARY) WHERE p.id IN ("
 
 static void
 money_text(struct strbuf *sb, int64_t amount, const char *currency)
@@ -285,14 +291,42 @@ url_text(struct strbuf *sb, const char *base, const char *size,
  * formatting was then a fifth of a listing's CPU in the worker.  The same
  * shape as the detail's pieces (catalog_image_json, rating_json).
  */
-/* A card's statics, in the request's arena. */
+/* A card's statics, in the request's arena; flash is the lowest running
+ * flash sale of its SKUs as "<sale price> <ends_at>", or NULL. */
 struct card_static {
-    const char *slug, *name, *merchant, *image;
+    const char *slug, *name, *merchant, *image, *flash;
 };
+
+/* The card's flash sale, unless it has ended since it was read. */
+static void
+card_flash(struct strbuf *sb, const char *flash, const char *cur,
+           const char *now_iso)
+{
+    const char *ends = flash ? strchr(flash, ' ') : NULL;
+    int64_t price;
+    char amount[24];
+    size_t n = ends ? (size_t)(ends - flash) : 0;
+
+    if (!ends || n >= sizeof(amount) || strcmp(ends + 1, now_iso) <= 0) {
+        strbuf_adds(sb, "null");
+        return;
+    }
+    memcpy(amount, flash, n);
+    amount[n] = '\0';
+    if (parse_int64(amount, 0, INT64_MAX, &price)) {
+        strbuf_adds(sb, "null");
+        return;
+    }
+    strbuf_adds(sb, "{\"sale_price\":");
+    money_text(sb, price, cur);
+    strbuf_adds(sb, ",\"ends_at\":");
+    strbuf_add_json_str(sb, ends + 1);
+    strbuf_addch(sb, '}');
+}
 
 static void
 card_text(struct strbuf *sb, const struct db_result *res, unsigned i,
-          const struct card_static *st)
+          const struct card_static *st, const char *now_iso)
 {
     static const char *const sizes[] = { "thumb", "card", "full" };
     const char *cur = db_get(res, i, 2), *img = st->image;
@@ -319,7 +353,9 @@ card_text(struct strbuf *sb, const struct db_result *res, unsigned i,
     strbuf_add_int(sb, db_get_int(res, i, 8, 0));
     strbuf_adds(sb, ",\"name\":");
     strbuf_add_json_str(sb, st->merchant ? st->merchant : "");
-    strbuf_adds(sb, "},\"image\":");
+    strbuf_adds(sb, "},\"flash_sale\":");
+    card_flash(sb, st->flash, cur, now_iso);
+    strbuf_adds(sb, ",\"image\":");
     if (!img) {
         strbuf_adds(sb, "null}");
         return;
@@ -608,6 +644,9 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
              json_object **items)
 {
     int64_t ttl = (int64_t)r->conf->listing_cache_ms * 1000, now = now_us();
+    time_t t = time(NULL);
+    char now_iso[24];
+    struct tm tm;
     struct db_result live, st;
     struct card_static *stat;
     int64_t *missing;
@@ -621,6 +660,8 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
         *items = json_object_new_array();
         return JS_OK;
     }
+    gmtime_r(&t, &tm);
+    strftime(now_iso, sizeof(now_iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
     rc = by_ids(r, CARD_LIVE_SQL, ids, n, &live);
     if (rc)
         return rc;
@@ -639,6 +680,7 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
         stat[i].merchant = e->merchant ? arena_strdup(&r->arena, e->merchant)
                                        : NULL;
         stat[i].image = e->image ? arena_strdup(&r->arena, e->image) : NULL;
+        stat[i].flash = e->flash ? arena_strdup(&r->arena, e->flash) : NULL;
     }
     if (nmissing) {
         rc = by_ids(r, CARD_STATIC_SQL, missing, nmissing, &st);
@@ -647,15 +689,21 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
         for (unsigned k = 0; k < st.nrows; k++) {
             int64_t id = db_get_int(&st, k, 0, 0);
 
-            cc_put(id, db_get(&st, k, 1), db_get(&st, k, 2),
-                   db_get(&st, k, 3), db_get(&st, k, 4), db_get(&st, k, 5),
-                   now);
+            const struct cc_in fresh = {
+                .id = id, .version = db_get(&st, k, 1),
+                .slug = db_get(&st, k, 2), .name = db_get(&st, k, 3),
+                .merchant = db_get(&st, k, 4), .image = db_get(&st, k, 5),
+                .flash = db_get(&st, k, 6),
+            };
+
+            cc_put(&fresh, now);
             for (unsigned i = 0; i < live.nrows; i++)
                 if (db_get_int(&live, i, 0, 0) == id) {
-                    stat[i].slug = db_get(&st, k, 2);
-                    stat[i].name = db_get(&st, k, 3);
-                    stat[i].merchant = db_get(&st, k, 4);
-                    stat[i].image = db_get(&st, k, 5);
+                    stat[i].slug = fresh.slug;
+                    stat[i].name = fresh.name;
+                    stat[i].merchant = fresh.merchant;
+                    stat[i].image = fresh.image;
+                    stat[i].flash = fresh.flash;
                 }
         }
     }
@@ -667,7 +715,7 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
                 if (!first)
                     strbuf_addch(&sb, ',');
                 first = false;
-                card_text(&sb, &live, i, &stat[i]);
+                card_text(&sb, &live, i, &stat[i], now_iso);
                 break;
             }
     strbuf_addch(&sb, ']');

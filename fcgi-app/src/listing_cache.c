@@ -181,6 +181,7 @@ card_free(struct cc_entry *e)
     free(e->name);
     free(e->merchant);
     free(e->image);
+    free(e->flash);
     memset(e, 0, sizeof(*e));
 }
 
@@ -196,19 +197,19 @@ cc_get(int64_t id, const char *version, int64_t now_us, int64_t ttl_us)
 }
 
 void
-cc_put(int64_t id, const char *version, const char *slug, const char *name,
-       const char *merchant, const char *image, int64_t now_us)
+cc_put(const struct cc_in *from, int64_t now_us)
 {
-    struct cc_entry *e = &cards[(uint64_t)id % CC_SLOTS];
+    struct cc_entry *e = &cards[(uint64_t)from->id % CC_SLOTS];
 
     card_free(e);
-    e->id = id;
+    e->id = from->id;
     e->born_us = now_us;
-    lc_set_str(&e->version, version ? version : "");
-    lc_set_str(&e->slug, slug);
-    lc_set_str(&e->name, name);
-    lc_set_str(&e->merchant, merchant);
-    lc_set_str(&e->image, image);
+    lc_set_str(&e->version, from->version ? from->version : "");
+    lc_set_str(&e->slug, from->slug);
+    lc_set_str(&e->name, from->name);
+    lc_set_str(&e->merchant, from->merchant);
+    lc_set_str(&e->image, from->image);
+    lc_set_str(&e->flash, from->flash);
 }
 
 void

@@ -90,9 +90,10 @@ struct pc_entry *pc_put(int64_t id, const char *version, json_object *doc,
 
 /*
  * Listing cards: what a card shows that changes only with an edit (slug,
- * name, merchant name, first image), per product, valid at the product's
- * version and for the TTL; a card's prices, stock and rating are read for
- * every request.  Direct-mapped by product id.
+ * name, merchant name, first image) or in time (its running flash sale),
+ * per product, valid at the product's version and for the TTL; a card's
+ * prices, stock and rating are read for every request.  Direct-mapped by
+ * product id.
  */
 #define CC_SLOTS 2048
 
@@ -100,16 +101,21 @@ struct cc_entry {
     int64_t id;                /* 0: free */
     int64_t born_us;
     char *version, *slug, *name, *merchant, *image;
+    char *flash;               /* "<sale price> <ends_at>" or NULL */
 };
 
 /* Product id's card statics at version, if younger than ttl_us. */
 const struct cc_entry *cc_get(int64_t id, const char *version,
                               int64_t now_us, int64_t ttl_us);
 
-/* Keep them (copies), replacing whatever held the slot. */
-void cc_put(int64_t id, const char *version, const char *slug,
-            const char *name, const char *merchant, const char *image,
-            int64_t now_us);
+/* What cc_put() keeps (it copies the strings). */
+struct cc_in {
+    int64_t id;
+    const char *version, *slug, *name, *merchant, *image, *flash;
+};
+
+/* Keep in's for in->id (born now_us), replacing whatever held the slot. */
+void cc_put(const struct cc_in *in, int64_t now_us);
 
 /* Drop every entry of the caches (worker exit; tests). */
 void lc_clear(void);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { Client, expectError, expectStatus } from './accounts-lib.mjs';
-import { req } from './lib.mjs';
+import { req, waitFor } from './lib.mjs';
 import {
   CNY, DB, addToCart, checkout, createShop, getCart, lineOf, merchantStaff, quote, shopper, sql, sqlInt,
 } from './orders-lib.mjs';
@@ -68,6 +68,15 @@ describe('a merchant sets flash sales', () => {
     assert.equal(listed.product.slug, S('hot').slug);
     assert.equal(listed.sku.id, S('hot').id);
 
+    // The product's card in listings (within the listing cache's 5 s).
+    const card = async () => (await req(`/api/v1/products?category=oc-${shop.tag}&per_page=60`))
+      .json?.items.find((i) => i.id === S('hot').productId);
+    await waitFor('the flash sale on the listing card', async () => (await card())?.flash_sale?.sale_price?.amount === 7500,
+      { timeoutMs: 10000 });
+    const c = await card();
+    assert.deepEqual(c.price, CNY(10000), "the card's price stays the regular one");
+    assert.equal(Date.parse(c.flash_sale.ends_at), Date.parse(sale.ends_at));
+
     // The product page's SKU.
     r = await req(`/api/v1/products/${S('hot').slug}`);
     expectStatus(r, 200, 'detail');
@@ -119,6 +128,8 @@ describe('a merchant sets flash sales', () => {
     assert.equal(after.flash_sale, null);
     r = await req('/api/v1/flash-sales');
     assert.ok(!r.json.items.some((i) => i.id === sale.id), 'not listed once ended');
+    await waitFor('the listing card without the sale', async () => (await card())?.flash_sale === null,
+      { timeoutMs: 10000 });
   });
 
   test('an upcoming sale is listed as upcoming and charges nothing yet; the merchant lists its own', async () => {

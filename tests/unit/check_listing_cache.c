@@ -134,22 +134,26 @@ START_TEST(test_card_statics)
 {
     const struct cc_entry *e;
 
-    cc_put(42, "v1", "slug-42", "名字 Name", "店 Shop", "demo/c1-1", 1000);
+    cc_put(&(struct cc_in){ 42, "v1", "slug-42", "名字 Name", "店 Shop",
+                            "demo/c1-1", "7500 2026-11-27T00:00:00Z" }, 1000);
     e = cc_get(42, "v1", 2000, 5000);
     ck_assert_ptr_nonnull(e);
     ck_assert_str_eq(e->slug, "slug-42");
     ck_assert_str_eq(e->name, "名字 Name");
     ck_assert_str_eq(e->merchant, "店 Shop");
     ck_assert_str_eq(e->image, "demo/c1-1");
+    ck_assert_str_eq(e->flash, "7500 2026-11-27T00:00:00Z");
     ck_assert_ptr_null(cc_get(42, "v2", 2000, 5000));    /* edited */
     ck_assert_ptr_null(cc_get(42, "v1", 6000, 5000));    /* too old */
     ck_assert_ptr_null(cc_get(42, NULL, 2000, 5000));
     ck_assert_ptr_null(cc_get(43, "v1", 2000, 5000));
     /* A product without image or merchant name. */
-    cc_put(43, "v1", "s43", "n", NULL, NULL, 1000);
+    cc_put(&(struct cc_in){ 43, "v1", "s43", "n", NULL, NULL, NULL }, 1000);
     ck_assert_ptr_null(cc_get(43, "v1", 1000, 5000)->image);
+    ck_assert_ptr_null(cc_get(43, "v1", 1000, 5000)->flash);
     /* The same slot for another id: the newer replaces the older. */
-    cc_put(42 + CC_SLOTS, "v1", "other", "o", "m", NULL, 1000);
+    cc_put(&(struct cc_in){ 42 + CC_SLOTS, "v1", "other", "o", "m", NULL,
+                            NULL }, 1000);
     ck_assert_ptr_null(cc_get(42, "v1", 2000, 5000));
     ck_assert_str_eq(cc_get(42 + CC_SLOTS, "v1", 2000, 5000)->slug, "other");
 }
