@@ -589,13 +589,10 @@ account_export(struct req *r)
     json_object_object_add(root, "sessions", rows_json(&s, sess_cols));
     json_object_object_add(root, "activity", rows_json(&l, audit_cols));
     {
-        char when[32];
-        time_t now = time(NULL);
-        struct tm tm;
+        char when[UTC_NOW_BUF];
 
-        gmtime_r(&now, &tm);
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        json_object_object_add(root, "exported_at", json_str(when));
+        json_object_object_add(root, "exported_at",
+                               json_str(utc_now_iso(when)));
     }
     reply_json(r, 200, root);
     reply_header(r, "Content-Disposition",

@@ -66,17 +66,13 @@ static const char SQL_ADD[] =
 static const char SQL_ADD_USER[] = SQL_ADD_ONE("user_id");
 static const char SQL_ADD_SESSION[] = SQL_ADD_ONE("session_id");
 /* A new line past the limit is taken back. */
-#define SQL_LINES_OF(owner) \
-    "SELECT COUNT(*) FROM carts c JOIN cart_items ci ON ci.cart_id = c.id " \
-    "WHERE c." owner " = ?"
-static const char SQL_NLINES_USER[] = SQL_LINES_OF("user_id");
-static const char SQL_NLINES_SESSION[] = SQL_LINES_OF("session_id");
 #define SQL_UNADD_OF(owner) \
     "DELETE ci FROM cart_items ci JOIN carts c ON c.id = ci.cart_id " \
     "WHERE c." owner " = ? AND ci.sku_id = ?"
 static const char SQL_UNADD_USER[] = SQL_UNADD_OF("user_id");
 static const char SQL_UNADD_SESSION[] = SQL_UNADD_OF("session_id");
-/* The minimal answer: the SKU's line and the cart's counts. */
+/* The SKU's line and the cart's counts: the minimal answer, and the line
+ * count a new line is checked against. */
 #define SQL_SUMMARY_OF(owner) \
     "SELECT COUNT(*), COALESCE(SUM(ci.quantity), 0)," \
     " MAX(IF(ci.sku_id = ?, ci.id, NULL))," \
@@ -398,29 +394,27 @@ wants_minimal(const struct req *r)
     return p && strstr(p, "return=minimal") != NULL;
 }
 
-/* 201 {line: {id, sku_id, quantity, available, warning}, item_count,
- * line_count}: available and warning as in the cart's lines. */
+/* The SKU's line and the cart's counts (SQL_SUMMARY_OF), on the primary. */
 static int
-reply_added(struct req *r, int64_t sku_id)
+summary_of(struct req *r, int64_t sku_id, int64_t owner, struct db_result *res)
 {
-    const struct session *s = r->session;
-    bool user = s->user_id != 0;
-    struct db_result res;
-    json_object *root, *line;
-    int64_t qty, stock;
-    int rc;
+    return db_read_primary(r, r->session->user_id ? SQL_SUMMARY_USER
+                                                  : SQL_SUMMARY_SESSION,
+                           DB_ARGS(DBP_I(sku_id), DBP_I(sku_id),
+                                   DBP_I(sku_id), DBP_I(owner)), res);
+}
 
-    rc = db_read_primary(r, user ? SQL_SUMMARY_USER : SQL_SUMMARY_SESSION,
-                         DB_ARGS(DBP_I(sku_id), DBP_I(sku_id),
-                                 DBP_I(sku_id),
-                                 DBP_I(user ? s->user_id : s->id)), &res);
-    if (rc)
-        return rc;
-    qty = db_get_int(&res, 0, 3, 0);
-    stock = db_get_int(&res, 0, 4, 0);
-    root = json_object_new_object();
-    line = json_object_new_object();
-    json_object_object_add(line, "id", json_int(db_get_int(&res, 0, 2, 0)));
+/* 201 {line: {id, sku_id, quantity, available, warning}, item_count,
+ * line_count} from the summary: available and warning as in the cart's
+ * lines. */
+static int
+reply_added(struct req *r, int64_t sku_id, const struct db_result *res)
+{
+    int64_t qty = db_get_int(res, 0, 3, 0), stock = db_get_int(res, 0, 4, 0);
+    json_object *root = json_object_new_object();
+    json_object *line = json_object_new_object();
+
+    json_object_object_add(line, "id", json_int(db_get_int(res, 0, 2, 0)));
     json_object_object_add(line, "sku_id", json_int(sku_id));
     json_object_object_add(line, "quantity", json_int(qty));
     json_object_object_add(line, "available",
@@ -428,31 +422,11 @@ reply_added(struct req *r, int64_t sku_id)
     json_add_str(line, "warning", stock < qty ? "stock_short" : NULL);
     json_object_object_add(root, "line", line);
     json_object_object_add(root, "item_count",
-                           json_int(db_get_int(&res, 0, 1, 0)));
+                           json_int(db_get_int(res, 0, 1, 0)));
     json_object_object_add(root, "line_count",
-                           json_int(db_get_int(&res, 0, 0, 0)));
+                           json_int(db_get_int(res, 0, 0, 0)));
     reply_header(r, "Preference-Applied", "return=minimal");
     return reply_json(r, 201, root);
-}
-
-/* After a new line: a cart of more than CART_MAX_LINES lines gives it
- * back (422), so the refused add leaves the cart as it was. */
-static int
-check_room(struct req *r, int64_t sku_id, int64_t owner)
-{
-    bool user = r->session->user_id != 0;
-    struct db_result res;
-    int rc;
-
-    rc = db_read_primary(r, user ? SQL_NLINES_USER : SQL_NLINES_SESSION,
-                         DB_ARGS(DBP_I(owner)), &res);
-    if (rc || db_get_int(&res, 0, 0, 0) <= CART_MAX_LINES)
-        return rc;
-    rc = db_write(r, user ? SQL_UNADD_USER : SQL_UNADD_SESSION,
-                  DB_ARGS(DBP_I(owner), DBP_I(sku_id)), NULL);
-    return rc ? rc : reply_err(r, JS_UNPROCESSABLE, NULL,
-                               "a cart holds at most %d different items",
-                               CART_MAX_LINES);
 }
 
 int
@@ -461,7 +435,8 @@ cart_add(struct req *r)
     const struct session *s = r->session;
     int64_t owner = s->user_id ? s->user_id : s->id;
     struct add a = { 0, 0, 0 };
-    struct db_result res;
+    struct db_result res, sum;
+    bool minimal = wants_minimal(r), new_line;
     int rc;
 
     if (v_int(r, "sku_id", 1, INT64_MAX / 2, true, &a.sku_id, NULL) ||
@@ -470,15 +445,25 @@ cart_add(struct req *r)
     rc = db_write(r, s->user_id ? SQL_ADD_USER : SQL_ADD_SESSION,
                   DB_ARGS(DBP_I(a.quantity), DBP_I(a.sku_id),
                           DBP_I(owner)), &res);
-    /* Nothing added: no cart yet, not for sale, or already 99. */
-    if (!rc && res.affected == 0)
-        rc = db_txn(r, add_txn, &a);
-    else if (!rc && res.affected == 1)
-        rc = check_room(r, a.sku_id, owner);
     if (rc)
         return rc;
-    if (wants_minimal(r))
-        return reply_added(r, a.sku_id);
+    /* Nothing added: no cart yet, not for sale, or already 99. */
+    new_line = res.affected == 1;
+    if (res.affected == 0 && (rc = db_txn(r, add_txn, &a)))
+        return rc;
+    if ((new_line || minimal) && (rc = summary_of(r, a.sku_id, owner, &sum)))
+        return rc;
+    /* A new line past CART_MAX_LINES is given back (422), so the refused
+     * add leaves the cart as it was. */
+    if (new_line && db_get_int(&sum, 0, 0, 0) > CART_MAX_LINES) {
+        rc = db_write(r, s->user_id ? SQL_UNADD_USER : SQL_UNADD_SESSION,
+                      DB_ARGS(DBP_I(owner), DBP_I(a.sku_id)), NULL);
+        return rc ? rc : reply_err(r, JS_UNPROCESSABLE, NULL,
+                                   "a cart holds at most %d different items",
+                                   CART_MAX_LINES);
+    }
+    if (minimal)
+        return reply_added(r, a.sku_id, &sum);
     if (!a.cart_id && (rc = cart_id_of(r, false, &a.cart_id)))
         return rc;
     return reply_cart(r, a.cart_id, 201);

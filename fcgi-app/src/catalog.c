@@ -18,7 +18,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "catalog_query.h"
 #include "conf.h"
@@ -644,9 +643,7 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
              json_object **items)
 {
     int64_t ttl = (int64_t)r->conf->listing_cache_ms * 1000, now = now_us();
-    time_t t = time(NULL);
-    char now_iso[24];
-    struct tm tm;
+    char now_iso[UTC_NOW_BUF];
     struct db_result live, st;
     struct card_static *stat;
     int64_t *missing;
@@ -660,8 +657,7 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
         *items = json_object_new_array();
         return JS_OK;
     }
-    gmtime_r(&t, &tm);
-    strftime(now_iso, sizeof(now_iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc_now_iso(now_iso);
     rc = by_ids(r, CARD_LIVE_SQL, ids, n, &live);
     if (rc)
         return rc;

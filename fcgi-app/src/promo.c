@@ -243,18 +243,6 @@ promo_parse_time(const char *s, char out[20], int64_t *epoch)
 /* ------------------------------------------------------------------ */
 /* the public list                                                      */
 
-static const char *
-now_iso(struct req *r)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    char buf[24];
-
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return arena_strdup(&r->arena, buf);
-}
-
 static int64_t
 percent_off(int64_t regular, int64_t sale)
 {
@@ -267,6 +255,7 @@ promo_flash_list(struct req *r)
 {
     struct db_result res;
     json_object *root, *items;
+    char now[UTC_NOW_BUF];
     int rc = db_read(r, SQL_PUBLIC, DB_NOARGS, &res);
 
     if (rc)
@@ -302,7 +291,7 @@ promo_flash_list(struct req *r)
         json_object_array_add(items, o);
     }
     root = json_object_new_object();
-    json_add_str(root, "now", now_iso(r));
+    json_add_str(root, "now", utc_now_iso(now));
     json_object_object_add(root, "items", items);
     /* "now" lets a countdown correct the viewer's clock: never stale. */
     reply_header(r, "Cache-Control", "no-cache");

@@ -162,3 +162,14 @@ money_format(char buf[MONEY_BUF], int64_t minor, const char *currency)
 {
     return fmt_decimal(buf, MONEY_BUF, minor, money_exponent(currency));
 }
+
+char *
+utc_now_iso(char buf[UTC_NOW_BUF])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, UTC_NOW_BUF, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}

@@ -57,6 +57,10 @@ size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
  */
 char *fmt_decimal(char *buf, size_t size, int64_t v, unsigned scale);
 
+/* The current time, UTC, as RFC 3339 ("2026-11-26T08:00:00Z"). */
+#define UTC_NOW_BUF 24
+char *utc_now_iso(char buf[UTC_NOW_BUF]);
+
 /*
  * Digits of a currency's minor unit (ISO 4217): 0 for JPY, KRW and the
  * like, 3 for BHD, KWD and the like, 2 for everything else.
