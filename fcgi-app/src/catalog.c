@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "catalog_query.h"
+#include "changes.h"
 #include "conf.h"
 #include "db.h"
 #include "json.h"
@@ -67,8 +68,11 @@ static const char SQL_PRODUCT[] =
     "JOIN categories c ON c.id = p.category_id "
     "LEFT JOIN brands b ON b.id = p.brand_id "
     "WHERE p.status = 'live' AND p.id = ?";
-/* What a product page reads on every request: the version, the prices,
- * stock and rating, one row per SKU (see struct pc_entry). */
+/* What a product page reads when it has no current answer kept: the
+ * version, the prices, stock and rating, one row per SKU (see struct
+ * pc_entry), and per SKU the microseconds until its next flash sale
+ * starts or its running one ends (NULL: none), which bounds how long the
+ * answer may be kept. */
 #define SQL_LIVE_BY(key) \
     "SELECT p.id, p.updated_at, p.min_price, p.max_price, p.in_stock," \
     " p.rating_avg, p.rating_count, p.sales_count, k.id, k.price," \
@@ -77,7 +81,11 @@ static const char SQL_PRODUCT[] =
     "   DATE_FORMAT(f.ends_at, '%Y-%m-%dT%H:%i:%sZ')) FROM flash_sales f" \
     "  WHERE f.sku_id = k.id AND f.starts_at <= UTC_TIMESTAMP(6)" \
     "  AND f.ends_at > UTC_TIMESTAMP(6) ORDER BY f.sale_price, f.id" \
-    "  LIMIT 1) " \
+    "  LIMIT 1)," \
+    " (SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6)," \
+    "   MIN(IF(f.starts_at > UTC_TIMESTAMP(6), f.starts_at, f.ends_at)))" \
+    "  FROM flash_sales f WHERE f.sku_id = k.id" \
+    "  AND f.ends_at > UTC_TIMESTAMP(6)) " \
     "FROM products p LEFT JOIN skus k ON k.product_id = p.id " \
     "WHERE p.status = 'live' AND p." key " = ?"
 /* By id or by slug: one index each (an OR of both was an index merge,
@@ -237,21 +245,29 @@ catalog_brands(struct req *r)
  * search weighs every index of products.  A column holding the first
  * image, kept by triggers on product_images, made any statement reading
  * products while writing images fail with error 1442: not used.) */
+/* A card's live part: prices, stock, rating, its lowest running flash
+ * sale as "<sale price> <ends_at>", and the microseconds until one of its
+ * flash sales starts or ends (NULL: none), which bounds how long the card
+ * may be kept. */
 #define CARD_LIVE_SQL \
     "SELECT p.id, p.updated_at, p.currency, p.min_price, p.max_price," \
-    " p.in_stock, p.rating_avg, p.rating_count, p.merchant_id" \
+    " p.in_stock, p.rating_avg, p.rating_count, p.merchant_id," \
+    " (SELECT CONCAT(f.sale_price, ' '," \
+    "   DATE_FORMAT(f.ends_at, '%Y-%m-%dT%H:%i:%sZ')) FROM flash_sales f" \
+    "  JOIN skus k ON k.id = f.sku_id WHERE k.product_id = p.id" \
+    "  AND f.starts_at <= UTC_TIMESTAMP(6) AND f.ends_at > UTC_TIMESTAMP(6)" \
+    "  ORDER BY f.sale_price, f.id LIMIT 1)," \
+    " (SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6)," \
+    "   MIN(IF(f.starts_at > UTC_TIMESTAMP(6), f.starts_at, f.ends_at)))" \
+    "  FROM flash_sales f JOIN skus k ON k.id = f.sku_id" \
+    "  WHERE k.product_id = p.id AND f.ends_at > UTC_TIMESTAMP(6))" \
     " FROM products p FORCE INDEX (PRIMARY)" \
     " WHERE p.status = 'live' AND p.id IN ("
 #define CARD_STATIC_SQL \
     "SELECT p.id, p.updated_at, p.slug, p.name," \
     " (SELECT m.name FROM merchants m WHERE m.id = p.merchant_id)," \
     " (SELECT i.base FROM product_images i WHERE i.product_id = p.id" \
-    " ORDER BY i.position LIMIT 1)," \
-    " (SELECT CONCAT(f.sale_price, ' '," \
-    "   DATE_FORMAT(f.ends_at, '%Y-%m-%dT%H:%i:%sZ')) FROM flash_sales f" \
-    "  JOIN skus k ON k.id = f.sku_id WHERE k.product_id = p.id" \
-    "  AND f.starts_at <= UTC_TIMESTAMP(6) AND f.ends_at > UTC_TIMESTAMP(6)" \
-    "  ORDER BY f.sale_price, f.id LIMIT 1)" \
+    " ORDER BY i.position LIMIT 1)" \
     " FROM products p FORCE INDEX (PRIMARY) WHERE p.id IN ("
 
 static void
@@ -284,16 +300,15 @@ url_text(struct strbuf *sb, const char *base, const char *size,
 }
 
 /*
- * A product card from row i of CARD_LIVE_SQL and its statics, written as
- * JSON text without
+ * A product card from its live part (CARD_LIVE_SQL) and its statics,
+ * written as JSON text without
  * printf: a page of cards as json-c objects was ~250 allocations, and
  * formatting was then a fifth of a listing's CPU in the worker.  The same
  * shape as the detail's pieces (catalog_image_json, rating_json).
  */
-/* A card's statics, in the request's arena; flash is the lowest running
- * flash sale of its SKUs as "<sale price> <ends_at>", or NULL. */
+/* A card's statics, in the request's arena. */
 struct card_static {
-    const char *slug, *name, *merchant, *image, *flash;
+    const char *slug, *name, *merchant, *image;
 };
 
 /* The card's flash sale, unless it has ended since it was read. */
@@ -301,7 +316,7 @@ static void
 card_flash(struct strbuf *sb, const char *flash, const char *cur,
            const char *now_iso)
 {
-    const char *ends = flash ? strchr(flash, ' ') : NULL;
+    const char *ends = strchr(flash, ' ');
     int64_t price;
     char amount[24];
     size_t n = ends ? (size_t)(ends - flash) : 0;
@@ -324,36 +339,35 @@ card_flash(struct strbuf *sb, const char *flash, const char *cur,
 }
 
 static void
-card_text(struct strbuf *sb, const struct db_result *res, unsigned i,
+card_text(struct strbuf *sb, int64_t id, const struct cc_live *lv,
           const struct card_static *st, const char *now_iso)
 {
     static const char *const sizes[] = { "thumb", "card", "full" };
-    const char *cur = db_get(res, i, 2), *img = st->image;
+    const char *cur = lv->currency, *img = st->image;
     char rating[32];
 
     strbuf_adds(sb, "{\"id\":");
-    strbuf_add_int(sb, db_get_int(res, i, 0, 0));
+    strbuf_add_int(sb, id);
     strbuf_adds(sb, ",\"slug\":");
     strbuf_add_json_str(sb, st->slug);
     strbuf_adds(sb, ",\"name\":");
     strbuf_add_json_str(sb, st->name);
     strbuf_adds(sb, ",\"price\":");
-    money_text(sb, db_get_int(res, i, 3, 0), cur);
+    money_text(sb, lv->price, cur);
     strbuf_adds(sb, ",\"price_max\":");
-    money_text(sb, db_get_int(res, i, 4, 0), cur);
-    strbuf_adds(sb, db_get_int(res, i, 5, 0) == 1 ? ",\"in_stock\":true"
-                                                  : ",\"in_stock\":false");
+    money_text(sb, lv->price_max, cur);
+    strbuf_adds(sb, lv->in_stock ? ",\"in_stock\":true"
+                                 : ",\"in_stock\":false");
     strbuf_adds(sb, ",\"rating\":{\"average\":");
-    strbuf_adds(sb, rating_text(rating, sizeof(rating),
-                                db_get_int(res, i, 6, 0)));
+    strbuf_adds(sb, rating_text(rating, sizeof(rating), lv->rating_avg));
     strbuf_adds(sb, ",\"count\":");
-    strbuf_add_int(sb, db_get_int(res, i, 7, 0));
+    strbuf_add_int(sb, lv->rating_count);
     strbuf_adds(sb, "},\"merchant\":{\"id\":");
-    strbuf_add_int(sb, db_get_int(res, i, 8, 0));
+    strbuf_add_int(sb, lv->merchant_id);
     strbuf_adds(sb, ",\"name\":");
     strbuf_add_json_str(sb, st->merchant ? st->merchant : "");
     strbuf_adds(sb, "},\"flash_sale\":");
-    card_flash(sb, st->flash, cur, now_iso);
+    card_flash(sb, lv->flash, cur, now_iso);
     strbuf_adds(sb, ",\"image\":");
     if (!img) {
         strbuf_adds(sb, "null}");
@@ -638,18 +652,131 @@ by_ids(struct req *r, const char *head, const int64_t *ids, unsigned n,
     return run(r, &s, res);
 }
 
+/* The live part of a card from row i of CARD_LIVE_SQL, kept from now
+ * until *until. */
+static void
+card_live(struct req *r, const struct db_result *res, unsigned i,
+          int64_t now, struct cc_live *lv, int64_t *until)
+{
+    const char *cur = db_get(res, i, 2), *flash = db_get(res, i, 9);
+    int64_t next = db_get_int(res, i, 10, -1);
+
+    memset(lv, 0, sizeof(*lv));
+    snprintf(lv->currency, sizeof(lv->currency), "%s", cur ? cur : "");
+    lv->price = db_get_int(res, i, 3, 0);
+    lv->price_max = db_get_int(res, i, 4, 0);
+    lv->in_stock = db_get_int(res, i, 5, 0) == 1;
+    lv->rating_avg = db_get_int(res, i, 6, 0);
+    lv->rating_count = db_get_int(res, i, 7, 0);
+    lv->merchant_id = db_get_int(res, i, 8, 0);
+    if (flash && strlen(flash) < sizeof(lv->flash))
+        memcpy(lv->flash, flash, strlen(flash) + 1);
+    *until = now + (int64_t)r->conf->product_cache_ms * 1000;
+    if (db_get(res, i, 10) && next >= 0 && now + next < *until)
+        *until = now + next;
+}
+
+/* Copy a card's statics into the request's arena. */
+static void
+card_static_of(struct req *r, const struct cc_entry *e, struct card_static *st)
+{
+    st->slug = arena_strdup(&r->arena, e->slug);
+    st->name = arena_strdup(&r->arena, e->name);
+    st->merchant = e->merchant ? arena_strdup(&r->arena, e->merchant) : NULL;
+    st->image = e->image ? arena_strdup(&r->arena, e->image) : NULL;
+}
+
+/* Index of id among ids[0..n), or n. */
+static unsigned
+index_of(const int64_t *ids, unsigned n, int64_t id)
+{
+    unsigned k = 0;
+
+    while (k < n && ids[k] != id)
+        k++;
+    return k;
+}
+
+/*
+ * Cards of the products in missing (live ones only): their live parts,
+ * and their statics from the cache at the product's version or else the
+ * database; both kept for the next requests when keep.
+ */
+static int
+cards_read(struct req *r, const int64_t *ids, unsigned n,
+           const int64_t *missing, unsigned nmissing, bool keep,
+           struct cc_live *lives, struct card_static *stat, bool *have)
+{
+    int64_t ttl = (int64_t)r->conf->listing_cache_ms * 1000, now = now_us();
+    struct db_result live, st;
+    int64_t *unknown, *until;
+    unsigned nunknown = 0;
+    int rc;
+
+    rc = by_ids(r, CARD_LIVE_SQL, missing, nmissing, &live);
+    if (rc)
+        return rc;
+    unknown = arena_calloc(&r->arena, live.nrows + 1, sizeof(*unknown));
+    until = arena_calloc(&r->arena, n, sizeof(*until));   /* 0: not read */
+    for (unsigned i = 0; i < live.nrows; i++) {
+        int64_t id = db_get_int(&live, i, 0, 0);
+        unsigned k = index_of(ids, n, id);
+        const struct cc_entry *e = cc_get(id, db_get(&live, i, 1), now, ttl);
+
+        if (k == n)
+            continue;
+        card_live(r, &live, i, now, &lives[k], &until[k]);
+        have[k] = true;
+        if (e)
+            card_static_of(r, e, &stat[k]);
+        else
+            unknown[nunknown++] = id;
+    }
+    if (nunknown) {
+        rc = by_ids(r, CARD_STATIC_SQL, unknown, nunknown, &st);
+        if (rc)
+            return rc;
+        for (unsigned j = 0; j < st.nrows; j++) {
+            int64_t id = db_get_int(&st, j, 0, 0);
+            unsigned k = index_of(ids, n, id);
+            const struct cc_in fresh = {
+                .id = id, .version = db_get(&st, j, 1),
+                .slug = db_get(&st, j, 2), .name = db_get(&st, j, 3),
+                .merchant = db_get(&st, j, 4), .image = db_get(&st, j, 5),
+            };
+
+            cc_put(&fresh, now);
+            if (k == n)
+                continue;
+            stat[k].slug = fresh.slug;
+            stat[k].name = fresh.name;
+            stat[k].merchant = fresh.merchant;
+            stat[k].image = fresh.image;
+        }
+    }
+    if (keep)
+        for (unsigned k = 0; k < n; k++)
+            if (until[k] && stat[k].slug)
+                cc_set_live(ids[k], &lives[k], until[k]);
+    return JS_OK;
+}
+
+/*
+ * Cards for ids, in that order: from the cache where the change feed
+ * says they are current, the rest read.  Products that left sale since
+ * the ids were picked are skipped.
+ */
 static int
 cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
              json_object **items)
 {
-    int64_t ttl = (int64_t)r->conf->listing_cache_ms * 1000, now = now_us();
     char now_iso[UTC_NOW_BUF];
-    struct db_result live, st;
+    struct cc_live *lives;
     struct card_static *stat;
-    int64_t *missing;
+    int64_t *missing, now = now_us();
     unsigned nmissing = 0;
+    bool *have, first = true, keep = changes_cache_ok(r);
     struct strbuf sb;
-    bool first = true;
     int rc;
 
     *items = NULL;
@@ -658,62 +785,35 @@ cards_by_ids(struct req *r, const int64_t *ids, unsigned n,
         return JS_OK;
     }
     utc_now_iso(now_iso);
-    rc = by_ids(r, CARD_LIVE_SQL, ids, n, &live);
-    if (rc)
-        return rc;
-    stat = arena_calloc(&r->arena, live.nrows + 1, sizeof(*stat));
-    missing = arena_calloc(&r->arena, live.nrows + 1, sizeof(*missing));
-    for (unsigned i = 0; i < live.nrows; i++) {
-        int64_t id = db_get_int(&live, i, 0, 0);
-        const struct cc_entry *e = cc_get(id, db_get(&live, i, 1), now, ttl);
+    lives = arena_calloc(&r->arena, n, sizeof(*lives));
+    stat = arena_calloc(&r->arena, n, sizeof(*stat));
+    have = arena_calloc(&r->arena, n, sizeof(*have));
+    missing = arena_calloc(&r->arena, n, sizeof(*missing));
+    for (unsigned k = 0; k < n; k++) {
+        const struct cc_entry *e = keep ? cc_get_live(ids[k], now) : NULL;
 
         if (!e) {
-            missing[nmissing++] = id;
+            missing[nmissing++] = ids[k];
             continue;
         }
-        stat[i].slug = arena_strdup(&r->arena, e->slug);
-        stat[i].name = arena_strdup(&r->arena, e->name);
-        stat[i].merchant = e->merchant ? arena_strdup(&r->arena, e->merchant)
-                                       : NULL;
-        stat[i].image = e->image ? arena_strdup(&r->arena, e->image) : NULL;
-        stat[i].flash = e->flash ? arena_strdup(&r->arena, e->flash) : NULL;
+        lives[k] = e->live;
+        card_static_of(r, e, &stat[k]);
+        have[k] = true;
     }
-    if (nmissing) {
-        rc = by_ids(r, CARD_STATIC_SQL, missing, nmissing, &st);
-        if (rc)
-            return rc;
-        for (unsigned k = 0; k < st.nrows; k++) {
-            int64_t id = db_get_int(&st, k, 0, 0);
-
-            const struct cc_in fresh = {
-                .id = id, .version = db_get(&st, k, 1),
-                .slug = db_get(&st, k, 2), .name = db_get(&st, k, 3),
-                .merchant = db_get(&st, k, 4), .image = db_get(&st, k, 5),
-                .flash = db_get(&st, k, 6),
-            };
-
-            cc_put(&fresh, now);
-            for (unsigned i = 0; i < live.nrows; i++)
-                if (db_get_int(&live, i, 0, 0) == id) {
-                    stat[i].slug = fresh.slug;
-                    stat[i].name = fresh.name;
-                    stat[i].merchant = fresh.merchant;
-                    stat[i].image = fresh.image;
-                    stat[i].flash = fresh.flash;
-                }
-        }
-    }
+    if (nmissing &&
+        (rc = cards_read(r, ids, n, missing, nmissing, keep, lives, stat,
+                         have)))
+        return rc;
     strbuf_init(&sb);
     strbuf_addch(&sb, '[');
-    for (unsigned k = 0; k < n; k++)
-        for (unsigned i = 0; i < live.nrows; i++)
-            if (db_get_int(&live, i, 0, 0) == ids[k] && stat[i].slug) {
-                if (!first)
-                    strbuf_addch(&sb, ',');
-                first = false;
-                card_text(&sb, &live, i, &stat[i], now_iso);
-                break;
-            }
+    for (unsigned k = 0; k < n; k++) {
+        if (!have[k] || !stat[k].slug)
+            continue;
+        if (!first)
+            strbuf_addch(&sb, ',');
+        first = false;
+        card_text(&sb, ids[k], &lives[k], &stat[k], now_iso);
+    }
     strbuf_addch(&sb, ']');
     *items = json_raw(arena_strndup(&r->arena, sb.buf, sb.len));
     strbuf_release(&sb);
@@ -903,6 +1003,7 @@ catalog_products(struct req *r)
 
     if (cq_parse(r, &f))
         return JS_REPLIED;
+    changes_sync(r);
     key = cq_key(&r->arena, &f);
     e = lc_get(key, now_us(), (int64_t)r->conf->listing_cache_ms * 1000);
     if (e) {
@@ -1155,20 +1256,47 @@ apply_live(json_object *doc, const struct db_result *l)
     return true;
 }
 
+/* Until when an answer built from the rows l of SQL_LIVE_BY may be kept:
+ * the TTL, or the next start or end of one of its flash sales. */
+static int64_t
+answer_until(struct req *r, const struct db_result *l, int64_t now)
+{
+    int64_t until = now + (int64_t)r->conf->product_cache_ms * 1000;
+
+    for (unsigned k = 0; k < l->nrows; k++) {
+        int64_t next = db_get_int(l, k, 14, -1);
+
+        if (db_get(l, k, 14) && next >= 0 && now + next < until)
+            until = now + next;
+    }
+    return until;
+}
+
 int
 catalog_product(struct req *r)
 {
-    const char *ref = req_param(r, "ref"), *version;
+    const char *ref = req_param(r, "ref"), *version, *body;
+    const struct pc_entry *a;
     struct db_result l, p;
     struct pc_entry *e;
-    int64_t id = 0, pid;
+    int64_t id = 0, pid, now;
     json_object *doc;
+    size_t len;
     int rc;
 
     if (!ref || strlen(ref) > PRODUCT_SLUG_MAX)
         return reply_err(r, JS_NOTFOUND, NULL, "product not found");
     if (parse_int64(ref, 1, INT64_MAX, &id))
         id = 0;
+    changes_sync(r);
+    now = now_us();
+    /* The answer kept since the product last changed (changes.h). */
+    if (changes_cache_ok(r) && (a = pc_answer(id, id ? NULL : ref, now))) {
+        reply_raw(r, 200, "application/json; charset=utf-8", a->body,
+                  a->body_len);
+        cacheable(r, 10);
+        return JS_OK;
+    }
     /* A number is first an id; a slug of digits is still found. */
     rc = id ? db_read(r, SQL_LIVE_BY_ID, DB_ARGS(DBP_I(id)), &l) : JS_OK;
     if (!rc && (!id || !l.nrows))
@@ -1179,8 +1307,7 @@ catalog_product(struct req *r)
         return reply_err(r, JS_NOTFOUND, NULL, "product not found");
     pid = db_get_int(&l, 0, 0, 0);
     version = db_get(&l, 0, 1);
-    e = pc_get(pid, version, now_us(),
-               (int64_t)r->conf->listing_cache_ms * 1000);
+    e = pc_get(pid, version, now, (int64_t)r->conf->listing_cache_ms * 1000);
     if (e && apply_live(e->doc, &l)) {
         doc = json_object_get(e->doc);
     } else {
@@ -1201,9 +1328,18 @@ catalog_product(struct req *r)
                                        "try again");
         }
         /* Kept under the whole page's own version. */
-        pc_put(pid, db_get(&p, 0, 17), json_object_get(doc), now_us());
+        e = pc_put(pid, db_get(&p, 0, 17), json_object_get(doc), now);
     }
-    reply_json(r, 200, doc);
+    body = json_object_to_json_string_length(
+        doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    if (!body)
+        die_oom();
+    if (changes_cache_ok(r))
+        pc_set_answer(e, json_object_get_string(
+                             json_object_object_get(doc, "slug")),
+                      body, len, answer_until(r, &l, now));
+    reply_raw(r, 200, "application/json; charset=utf-8", body, len);
+    json_object_put(doc);
     cacheable(r, 10);
     return JS_OK;
 }

@@ -253,6 +253,12 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
     if (get_uint(&x, root, "listing_cache_ms", 5000, 0, 60000, &n))
         goto out;
     c->listing_cache_ms = (unsigned)n;
+    if (get_uint(&x, root, "change_poll_ms", 250, 10, 10000, &n))
+        goto out;
+    c->change_poll_ms = (unsigned)n;
+    if (get_uint(&x, root, "product_cache_ms", 5000, 0, 3600000, &n))
+        goto out;
+    c->product_cache_ms = (unsigned)n;
     if (get_uint(&x, limits, "max_body_bytes", 1048576, 1024,
                  256UL * 1024 * 1024, &n))
         goto out;

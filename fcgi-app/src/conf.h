@@ -54,6 +54,11 @@ struct conf {
     /* how long a worker reuses a listing's counts and order (0: never);
      * see listing_cache.h */
     unsigned listing_cache_ms;
+    /* how often a worker reads the catalog change feed; see changes.h */
+    unsigned change_poll_ms;
+    /* the longest a worker keeps a product page or card's live part
+     * between changes the feed names (0: never) */
+    unsigned product_cache_ms;
     size_t max_body_bytes;
     size_t max_upload_bytes;     /* image uploads (ROUTE_UPLOAD) */
     unsigned max_json_depth;

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <mysql.h>
@@ -57,6 +58,8 @@ static struct {
     struct conn replicas[CONF_MAX_REPLICAS];
     unsigned nreplicas;
     unsigned next_replica;
+    unsigned last_source;       /* replica + 1 of the last db_read; 0 primary */
+    uint64_t source_epoch;      /* bumped when last_source changes */
     int64_t primary_checked_us;
     int64_t primary_hb_ms;
     bool primary_ok;
@@ -521,7 +524,8 @@ pick_replica(struct req *r)
             continue;
         if (c->lag_ms > (int64_t)g.conf->max_replica_lag_ms)
             continue;
-        g.next_replica = i + 1;
+        /* Sticky: the next request starts from the same replica. */
+        g.next_replica = i;
         r->db.replica = i + 1;
         return c;
     }
@@ -546,6 +550,22 @@ replica_has_gtid(struct req *r, struct conn *c)
     return true;
 }
 
+/* A read that could have gone to a replica was served by source. */
+static void
+note_source(unsigned source)
+{
+    if (source != g.last_source) {
+        g.last_source = source;
+        g.source_epoch++;
+    }
+}
+
+uint64_t
+db_source_epoch(void)
+{
+    return g.source_epoch;
+}
+
 int
 db_read(struct req *r, const char *sql, const struct db_param *p,
         unsigned np, struct db_result *res)
@@ -558,13 +578,16 @@ db_read(struct req *r, const char *sql, const struct db_param *p,
         if (c && replica_has_gtid(r, c)) {
             rc = run(r, c, sql, p, np, res);
             if (rc != JS_UNAVAILABLE) {
-                if (rc == JS_OK)
+                if (rc == JS_OK) {
                     metrics_db_read(MDB_REPLICA);
+                    note_source(r->db.replica);
+                }
                 return rc;
             }
             r->db.replica = 0;
         }
         metrics_replica_fallback();
+        note_source(0);
     }
     rc = run_primary(r, sql, p, np, res, true);
     if (rc == JS_OK)
@@ -674,6 +697,8 @@ db_init(const struct conf *conf)
     g.primary.cfg = &conf->primary;
     g.primary.kind = MDB_PRIMARY;
     g.nreplicas = conf->nreplicas;
+    /* Workers spread over the replicas, each staying with its own. */
+    g.next_replica = g.nreplicas ? (unsigned)getpid() % g.nreplicas : 0;
     for (unsigned i = 0; i < g.nreplicas; i++) {
         g.replicas[i].cfg = &conf->replicas[i];
         g.replicas[i].kind = MDB_REPLICA;

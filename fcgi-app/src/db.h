@@ -85,6 +85,13 @@ void db_release(void);
 
 int db_read(struct req *r, const char *sql, const struct db_param *p,
             unsigned np, struct db_result *res);
+/*
+ * Counts the switches of the server db_read() reads from: a worker stays
+ * with one replica while it is healthy; a fallback to the primary, or to
+ * another replica, bumps it.  Caches that must not mix what two servers
+ * said (changes.h) start over when it moves.
+ */
+uint64_t db_source_epoch(void);
 int db_read_primary(struct req *r, const char *sql, const struct db_param *p,
                     unsigned np, struct db_result *res);
 int db_write(struct req *r, const char *sql, const struct db_param *p,

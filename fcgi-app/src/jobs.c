@@ -62,10 +62,23 @@ job_expire(struct req *r)
     return rc;
 }
 
+/* The catalog change feed (changes.h): workers read it every few hundred
+ * ms; an hour of rows is plenty. */
+static const char SQL_OLD_CHANGES[] =
+    "DELETE FROM cache_changes WHERE at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR "
+    "LIMIT 10000";
+
+static int
+job_prune_changes(struct req *r)
+{
+    return db_write(r, SQL_OLD_CHANGES, DB_NOARGS, NULL);
+}
+
 static const struct job jobs[] = {
     { "replication-heartbeat", 1000, job_heartbeat },
     { "outbox-delivery", 500, outbox_drain },
     { "expire-sessions", 60000, job_expire },
+    { "prune-cache-changes", 60000, job_prune_changes },
     { "expire-unpaid-orders", 15000, order_expire_unpaid },
     { "sandbox-webhooks", 500, sandbox_deliver },
     { "complete-delivered-orders", 15000, fulfil_auto_complete },

@@ -132,6 +132,8 @@ static void
 page_free(struct pc_entry *e)
 {
     free(e->version);
+    free(e->slug);
+    free(e->body);
     if (e->doc)
         json_object_put(e->doc);
     memset(e, 0, sizeof(*e));
@@ -173,6 +175,38 @@ pc_put(int64_t id, const char *version, json_object *doc, int64_t now_us)
     return victim;
 }
 
+const struct pc_entry *
+pc_answer(int64_t id, const char *slug, int64_t now_us)
+{
+    for (int by_slug = 0; by_slug < 2; by_slug++)
+        for (unsigned i = 0; i < PC_SLOTS; i++) {
+            struct pc_entry *e = &pages[i];
+
+            if (!e->body || now_us >= e->body_until_us)
+                continue;
+            if (by_slug ? slug && strcmp(e->slug, slug) == 0
+                        : id && e->id == id) {
+                e->used = ++tick;
+                return e;
+            }
+        }
+    return NULL;
+}
+
+void
+pc_set_answer(struct pc_entry *e, const char *slug, const char *body,
+              size_t len, int64_t until_us)
+{
+    free(e->slug);
+    free(e->body);
+    e->slug = xstrdup(slug ? slug : "");
+    e->body = xmalloc(len + 1);
+    memcpy(e->body, body, len);
+    e->body[len] = '\0';
+    e->body_len = len;
+    e->body_until_us = until_us;
+}
+
 static void
 card_free(struct cc_entry *e)
 {
@@ -181,7 +215,6 @@ card_free(struct cc_entry *e)
     free(e->name);
     free(e->merchant);
     free(e->image);
-    free(e->flash);
     memset(e, 0, sizeof(*e));
 }
 
@@ -209,7 +242,46 @@ cc_put(const struct cc_in *from, int64_t now_us)
     lc_set_str(&e->name, from->name);
     lc_set_str(&e->merchant, from->merchant);
     lc_set_str(&e->image, from->image);
-    lc_set_str(&e->flash, from->flash);
+}
+
+const struct cc_entry *
+cc_get_live(int64_t id, int64_t now_us)
+{
+    const struct cc_entry *e = &cards[(uint64_t)id % CC_SLOTS];
+
+    return e->id == id && now_us < e->live_until_us ? e : NULL;
+}
+
+void
+cc_set_live(int64_t id, const struct cc_live *live, int64_t until_us)
+{
+    struct cc_entry *e = &cards[(uint64_t)id % CC_SLOTS];
+
+    if (e->id != id)
+        return;
+    e->live = *live;
+    e->live_until_us = until_us;
+}
+
+void
+lc_drop_product(int64_t id)
+{
+    struct cc_entry *c = &cards[(uint64_t)id % CC_SLOTS];
+
+    for (unsigned i = 0; i < PC_SLOTS; i++)
+        if (pages[i].id == id)
+            page_free(&pages[i]);
+    if (c->id == id)
+        card_free(c);
+}
+
+void
+lc_drop_products(void)
+{
+    for (unsigned i = 0; i < PC_SLOTS; i++)
+        page_free(&pages[i]);
+    for (unsigned i = 0; i < CC_SLOTS; i++)
+        card_free(&cards[i]);
 }
 
 void
@@ -217,9 +289,6 @@ lc_clear(void)
 {
     for (unsigned i = 0; i < LC_SLOTS; i++)
         entry_free(&slots[i]);
-    for (unsigned i = 0; i < PC_SLOTS; i++)
-        page_free(&pages[i]);
-    for (unsigned i = 0; i < CC_SLOTS; i++)
-        card_free(&cards[i]);
+    lc_drop_products();
     tick = 0;
 }

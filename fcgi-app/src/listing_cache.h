@@ -65,10 +65,12 @@ void lc_set_str(char **dst, const char *s);
  * Product pages: what a product page shows that changes only when the
  * product is edited (breadcrumb, options, SKU codes, specifications,
  * images, texts), kept per product with the version (products.updated_at)
- * it was read at.  A page request reads the product's version, prices,
- * stock and rating (one light statement) and rebuilds the document only
- * when the version moved, the SKUs differ or the entry is older than the
- * TTL (edits that do not touch updated_at show within the TTL).
+ * it was read at, and the whole answer, live parts included, while the
+ * change feed (changes.h) names no change of the product, no flash sale of
+ * it starts or ends, and the TTL has not passed.  Without an answer, a
+ * request reads the product's version, prices, stock and rating (one light
+ * statement) and rebuilds the document only when the version moved, the
+ * SKUs differ or the entry is older than the TTL.
  */
 #define PC_SLOTS 128
 
@@ -78,6 +80,10 @@ struct pc_entry {
     uint64_t used;
     char *version;
     json_object *doc;          /* a reference owned by the entry */
+    char *slug;                /* of the answer */
+    char *body;                /* the answer (JSON text), or NULL */
+    size_t body_len;
+    int64_t body_until_us;
 };
 
 /* The entry of product id at version, if younger than ttl_us. */
@@ -88,34 +94,68 @@ struct pc_entry *pc_get(int64_t id, const char *version, int64_t now_us,
 struct pc_entry *pc_put(int64_t id, const char *version, json_object *doc,
                         int64_t now_us);
 
+/* The entry holding a current answer for product id (0: none) or, failing
+ * that, slug (NULL: none). */
+const struct pc_entry *pc_answer(int64_t id, const char *slug,
+                                 int64_t now_us);
+
+/* Keep the answer body (copied) for e's product, under slug, until
+ * until_us. */
+void pc_set_answer(struct pc_entry *e, const char *slug, const char *body,
+                   size_t len, int64_t until_us);
+
 /*
  * Listing cards: what a card shows that changes only with an edit (slug,
- * name, merchant name, first image) or in time (its running flash sale),
- * per product, valid at the product's version and for the TTL; a card's
- * prices, stock and rating are read for every request.  Direct-mapped by
- * product id.
+ * name, merchant name, first image), per product, valid at the product's
+ * version and for the TTL; and its live part (prices, stock, rating,
+ * running flash sale), valid while the change feed names no change of the
+ * product, until its next flash sale starts or ends, and for the TTL.
+ * Direct-mapped by product id.
  */
 #define CC_SLOTS 2048
+
+/* A card's live part: the product row's prices, stock and rating, and
+ * its lowest running flash sale as "<sale price> <ends_at>" ("": none). */
+struct cc_live {
+    char currency[4];
+    int64_t price, price_max, rating_avg, rating_count, merchant_id;
+    bool in_stock;
+    char flash[48];
+};
 
 struct cc_entry {
     int64_t id;                /* 0: free */
     int64_t born_us;
     char *version, *slug, *name, *merchant, *image;
-    char *flash;               /* "<sale price> <ends_at>" or NULL */
+    int64_t live_until_us;     /* 0: live not held */
+    struct cc_live live;
 };
 
 /* Product id's card statics at version, if younger than ttl_us. */
 const struct cc_entry *cc_get(int64_t id, const char *version,
                               int64_t now_us, int64_t ttl_us);
 
+/* Product id's card with its live part, if that is current. */
+const struct cc_entry *cc_get_live(int64_t id, int64_t now_us);
+
 /* What cc_put() keeps (it copies the strings). */
 struct cc_in {
     int64_t id;
-    const char *version, *slug, *name, *merchant, *image, *flash;
+    const char *version, *slug, *name, *merchant, *image;
 };
 
 /* Keep in's for in->id (born now_us), replacing whatever held the slot. */
 void cc_put(const struct cc_in *in, int64_t now_us);
+
+/* Keep live as product id's live part until until_us, if its slot holds
+ * the product. */
+void cc_set_live(int64_t id, const struct cc_live *live, int64_t until_us);
+
+/* Forget product id's page and card (the change feed named it). */
+void lc_drop_product(int64_t id);
+
+/* Forget every product page and card (listing snapshots stay). */
+void lc_drop_products(void);
 
 /* Drop every entry of the caches (worker exit; tests). */
 void lc_clear(void);

@@ -46,6 +46,7 @@ app_config_write() {
   "media_dir": "$VAR/media",
   "mail_dir": "$VAR/mail",
   "frontend_dist": "${JISHI_FRONTEND_DIST:-$REPO/frontend/dist}",
+  "product_cache_ms": ${JISHI_PRODUCT_CACHE_MS:-5000},
   "db": {
     "primary": {"host": "127.0.0.1", "port": $PRIMARY_PORT,
                 "unix_socket": "$(db_socket primary)",

@@ -637,6 +637,72 @@ test('a change shows in listings and search within 10 s', async () => {
   p.name = renamed;
 });
 
+// With scripts/test's product_cache_ms of 60 s, only the change feed
+// (changes.h) can bring these changes to every worker's kept pages and
+// cards within the 10 s waited for.
+test('kept product pages and cards follow the change feed: price, stock status, a flash sale that starts', async () => {
+  const p = fx.products[13];   // one SKU, 50 in stock
+  const skuId = Number(await sql(`SELECT id FROM ${DB}.skus WHERE product_id = ${p.id}`));
+  assert.ok(skuId > 0);
+  // Enough reads that every worker answers (and keeps) the page.
+  const pages = async () => {
+    const out = [];
+    for (let k = 0; k < 12; k++) {
+      const d = await req(`/api/v1/products/${p.id}`);
+      assert.equal(d.status, 200, d.text);
+      out.push(d.json);
+    }
+    return out;
+  };
+  const cards = async () => {
+    const out = [];
+    for (let k = 0; k < 6; k++) out.push((await list({ ...ROOT, per_page: 60 })).items.find((i) => i.id === p.id));
+    return out;
+  };
+  const everywhere = async (what, pageOk, cardOk) => waitFor(what, async () =>
+    (await pages()).every(pageOk) && (await cards()).every((c) => c && cardOk(c)),
+  { timeoutMs: 10000, intervalMs: 100 });
+  const lastChange = async () => Number(await sql(`SELECT COALESCE(MAX(id), 0) FROM ${DB}.cache_changes`));
+  await pages();
+  await cards();
+
+  // An order's stock change that keeps the status announces nothing.
+  const before = await lastChange();
+  await sql(`UPDATE ${DB}.skus SET stock = 49 WHERE id = ${skuId};`);
+  assert.equal(await lastChange(), before, 'no feed row for 50 -> 49');
+  await sql(`UPDATE ${DB}.skus SET stock = 5 WHERE id = ${skuId};`);
+  assert.ok(await lastChange() > before, 'a feed row for in stock -> low stock');
+
+  const price = p.min + 700;
+  await sql(`UPDATE ${DB}.skus SET price = ${price} WHERE id = ${skuId};
+    UPDATE ${DB}.products SET min_price = ${price}, max_price = ${price} WHERE id = ${p.id};`);
+  await everywhere('the new price and low stock on every page and card',
+    (d) => d.price.amount === price && d.skus[0].price.amount === price && d.skus[0].stock_status === 'low_stock',
+    (c) => c.price.amount === price && c.price_max.amount === price);
+
+  await sql(`UPDATE ${DB}.skus SET stock = 0 WHERE id = ${skuId};
+    UPDATE ${DB}.products SET in_stock = 0 WHERE id = ${p.id};`);
+  await everywhere('out of stock on every page and card',
+    (d) => d.skus[0].stock_status === 'out_of_stock' && d.in_stock === false, (c) => c.in_stock === false);
+
+  // A sale that starts in 2 s: nothing is written when it starts, so the
+  // pages show it because they were kept only until then.
+  await sql(`INSERT INTO ${DB}.flash_sales (merchant_id, sku_id, sale_price, starts_at, ends_at)
+    VALUES (${fx.ids.merchant}, ${skuId}, ${price - 100}, UTC_TIMESTAMP(6) + INTERVAL 2 SECOND,
+            UTC_TIMESTAMP(6) + INTERVAL 1 HOUR);`);
+  await everywhere('the flash sale once it runs', (d) => d.skus[0].flash_sale?.sale_price?.amount === price - 100,
+    (c) => c.flash_sale?.sale_price?.amount === price - 100);
+  await sql(`DELETE FROM ${DB}.flash_sales WHERE sku_id = ${skuId};`);
+
+  // Back as the fixture says, everywhere, for the tests after this one.
+  const orig = p.skus[0];
+  await sql(`UPDATE ${DB}.skus SET price = ${orig.price}, stock = ${orig.stock} WHERE id = ${skuId};
+    UPDATE ${DB}.products SET min_price = ${p.min}, max_price = ${p.max}, in_stock = 1 WHERE id = ${p.id};`);
+  await everywhere('the fixture values again',
+    (d) => d.price.amount === p.min && d.skus[0].stock_status === stockStatus(orig.stock) && d.skus[0].flash_sale === null,
+    (c) => c.price.amount === p.min && c.in_stock === true && c.flash_sale === null);
+});
+
 // --- hostile input ---------------------------------------------------------------
 
 const HOSTILE_Q = [

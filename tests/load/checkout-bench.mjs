@@ -6,7 +6,8 @@
 //   BENCH_SECONDS (per timed phase, default 10);
 //   BENCH_CEILING_RPS (optional: the ceiling req/s of scripts/bench's same
 //   run, to print ratios); BENCH_BUYERS (32), BENCH_SKUS (200),
-//   BENCH_FLASH_STOCK (100), BENCH_FLASH_PER_BUYER (32).
+//   BENCH_FLASH_STOCK (100), BENCH_FLASH_PER_BUYER (32);
+//   BENCH_PHASES (orders,cart,flash: the timed phases to run).
 //
 // 1. fixture by SQL (createShop): a merchant with BENCH_SKUS SKUs of large
 //    stock, another with one flash-sale SKU of BENCH_FLASH_STOCK units;
@@ -46,6 +47,8 @@ const NBUYERS = Number(process.env.BENCH_BUYERS || 32);
 const NSKUS = Number(process.env.BENCH_SKUS || 200);
 const FLASH_STOCK = Number(process.env.BENCH_FLASH_STOCK || 100);
 const FLASH_PER_BUYER = Number(process.env.BENCH_FLASH_PER_BUYER || 32);
+// BENCH_PHASES: which timed phases to run (default all: orders,cart,flash).
+const PHASES = new Set((process.env.BENCH_PHASES || 'orders,cart,flash').split(','));
 const TARGET_ORDERS = 500; // orders/s at 32 buyers, durable commits
 const TARGET_CART = 25; // % of the ceiling
 const TARGET_SELLOUT_MS = 2000;
@@ -224,7 +227,8 @@ async function main() {
 
   // 2. orders/s: buy-now checkouts over many SKUs.
   log(`orders: ${NBUYERS} buyers, buy-now checkouts for ${SECS} s`);
-  const orders = await closedLoop(NBUYERS, SECS, 201, (i) => {
+  const skipped = { rps: NaN, good: 0, errors: 0, p50: NaN, p99: NaN, statuses: {}, genUs: NaN };
+  const orders = !PHASES.has('orders') ? skipped : await closedLoop(NBUYERS, SECS, 201, (i) => {
     const b = buyers[i];
     return checkout(b.client, {
       address_id: b.address.id,
@@ -235,9 +239,9 @@ async function main() {
 
   // 3. add-to-cart with wrk: the short answer, then the whole cart.
   log(`add-to-cart: ${NBUYERS} buyers, wrk, ${SECS} s, Prefer: return=minimal`);
-  const cart = await wrkAddToCart(buyers, skuIds, SECS, true);
+  const cart = PHASES.has('cart') ? await wrkAddToCart(buyers, skuIds, SECS, true) : skipped;
   log(`add-to-cart: ${NBUYERS} buyers, wrk, ${SECS} s, the whole cart as the answer`);
-  const cartFull = await wrkAddToCart(buyers, skuIds, SECS, false);
+  const cartFull = PHASES.has('cart') ? await wrkAddToCart(buyers, skuIds, SECS, false) : skipped;
 
   // 4. flash sale.
   const total = NBUYERS * FLASH_PER_BUYER;
@@ -246,7 +250,7 @@ async function main() {
   const wins = [];
   let fsample = null;
   const f0 = performance.now();
-  const fres = await Promise.all(buyers.flatMap((b, i) => Array.from({ length: FLASH_PER_BUYER }, (_, k) =>
+  const fres = !PHASES.has('flash') ? [] : await Promise.all(buyers.flatMap((b, i) => Array.from({ length: FLASH_PER_BUYER }, (_, k) =>
     checkout(b.client, {
       address_id: b.address.id,
       payment_method: 'cod',

@@ -135,27 +135,70 @@ START_TEST(test_card_statics)
     const struct cc_entry *e;
 
     cc_put(&(struct cc_in){ 42, "v1", "slug-42", "名字 Name", "店 Shop",
-                            "demo/c1-1", "7500 2026-11-27T00:00:00Z" }, 1000);
+                            "demo/c1-1" }, 1000);
     e = cc_get(42, "v1", 2000, 5000);
     ck_assert_ptr_nonnull(e);
     ck_assert_str_eq(e->slug, "slug-42");
     ck_assert_str_eq(e->name, "名字 Name");
     ck_assert_str_eq(e->merchant, "店 Shop");
     ck_assert_str_eq(e->image, "demo/c1-1");
-    ck_assert_str_eq(e->flash, "7500 2026-11-27T00:00:00Z");
     ck_assert_ptr_null(cc_get(42, "v2", 2000, 5000));    /* edited */
     ck_assert_ptr_null(cc_get(42, "v1", 6000, 5000));    /* too old */
     ck_assert_ptr_null(cc_get(42, NULL, 2000, 5000));
     ck_assert_ptr_null(cc_get(43, "v1", 2000, 5000));
     /* A product without image or merchant name. */
-    cc_put(&(struct cc_in){ 43, "v1", "s43", "n", NULL, NULL, NULL }, 1000);
+    cc_put(&(struct cc_in){ 43, "v1", "s43", "n", NULL, NULL }, 1000);
     ck_assert_ptr_null(cc_get(43, "v1", 1000, 5000)->image);
-    ck_assert_ptr_null(cc_get(43, "v1", 1000, 5000)->flash);
     /* The same slot for another id: the newer replaces the older. */
-    cc_put(&(struct cc_in){ 42 + CC_SLOTS, "v1", "other", "o", "m", NULL,
-                            NULL }, 1000);
+    cc_put(&(struct cc_in){ 42 + CC_SLOTS, "v1", "other", "o", "m", NULL },
+           1000);
     ck_assert_ptr_null(cc_get(42, "v1", 2000, 5000));
     ck_assert_str_eq(cc_get(42 + CC_SLOTS, "v1", 2000, 5000)->slug, "other");
+}
+END_TEST
+
+START_TEST(test_answers_until_dropped)
+{
+    struct pc_entry *e = pc_put(7, "v1", json_object_new_object(), 1000);
+    const struct cc_live lv = { "CNY", 1990, 2990, 45, 12, 3, true,
+                                "1500 2026-11-27T00:00:00Z" };
+
+    ck_assert_ptr_null(pc_answer(7, NULL, 1000));       /* no answer yet */
+    pc_set_answer(e, "blue-cup", "{\"id\":7}", 8, 5000);
+    ck_assert_ptr_eq(pc_answer(7, NULL, 4999), e);
+    ck_assert_ptr_eq(pc_answer(0, "blue-cup", 4999), e);
+    ck_assert_str_eq(pc_answer(7, NULL, 4999)->body, "{\"id\":7}");
+    ck_assert_uint_eq(pc_answer(7, NULL, 4999)->body_len, 8);
+    ck_assert_ptr_null(pc_answer(0, "blue", 4999));
+    ck_assert_ptr_null(pc_answer(8, NULL, 4999));
+    ck_assert_ptr_null(pc_answer(7, NULL, 5000));       /* until passed */
+
+    cc_put(&(struct cc_in){ 7, "v1", "blue-cup", "杯 Cup", "店", NULL }, 1000);
+    ck_assert_ptr_null(cc_get_live(7, 1000));           /* no live part */
+    cc_set_live(7, &lv, 6000);
+    ck_assert_int_eq(cc_get_live(7, 5999)->live.price, 1990);
+    ck_assert_str_eq(cc_get_live(7, 5999)->live.currency, "CNY");
+    ck_assert_str_eq(cc_get_live(7, 5999)->live.flash,
+                     "1500 2026-11-27T00:00:00Z");
+    ck_assert_ptr_null(cc_get_live(7, 6000));
+    cc_set_live(7 + CC_SLOTS, &lv, 6000);   /* not the slot's product */
+    ck_assert_ptr_null(cc_get_live(7 + CC_SLOTS, 2000));
+
+    /* The feed names product 7: its page and card are gone. */
+    lc_drop_product(8);
+    ck_assert_ptr_nonnull(pc_answer(7, NULL, 2000));
+    lc_drop_product(7);
+    ck_assert_ptr_null(pc_answer(7, NULL, 2000));
+    ck_assert_ptr_null(pc_get(7, "v1", 2000, 5000));
+    ck_assert_ptr_null(cc_get_live(7, 2000));
+    ck_assert_ptr_null(cc_get(7, "v1", 2000, 5000));
+
+    e = pc_put(9, "v1", json_object_new_object(), 1000);
+    pc_set_answer(e, "s9", "{}", 2, 5000);
+    cc_put(&(struct cc_in){ 9, "v1", "s9", "n", NULL, NULL }, 1000);
+    lc_drop_products();
+    ck_assert_ptr_null(pc_answer(9, NULL, 2000));
+    ck_assert_ptr_null(cc_get(9, "v1", 2000, 5000));
 }
 END_TEST
 
@@ -191,6 +234,7 @@ listing_cache_suite(void)
     tcase_add_test(tc, test_pages_by_version);
     tcase_add_test(tc, test_pages_lru);
     tcase_add_test(tc, test_card_statics);
+    tcase_add_test(tc, test_answers_until_dropped);
     tcase_add_test(tc, test_json_raw);
     suite_add_tcase(s, tc);
     return s;

@@ -33,6 +33,7 @@ main(void)
     srunner_add_suite(sr, feed_suite());
     srunner_add_suite(sr, catalog_query_suite());
     srunner_add_suite(sr, listing_cache_suite());
+    srunner_add_suite(sr, changes_suite());
     srunner_add_suite(sr, promo_suite());
     srunner_add_suite(sr, page_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -23,6 +23,7 @@ Suite *media_suite(void);
 Suite *feed_suite(void);
 Suite *catalog_query_suite(void);
 Suite *listing_cache_suite(void);
+Suite *changes_suite(void);
 Suite *promo_suite(void);
 Suite *page_suite(void);
 
