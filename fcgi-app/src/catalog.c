@@ -1272,29 +1272,34 @@ answer_until(struct req *r, const struct db_result *l, int64_t now)
     return until;
 }
 
-int
-catalog_product(struct req *r)
+/*
+ * The page of product ref (an id, else a slug; only a slug when by_slug):
+ * *doc a new reference to its document, *body and *len its JSON text,
+ * valid while *doc is held.  The answer kept since the product last
+ * changed when the change feed allows (changes.h); else read, and kept.
+ * JS_NOTFOUND when there is no such live product.
+ */
+static int
+product_page(struct req *r, const char *ref, bool by_slug, json_object **doc,
+             const char **body, size_t *len)
 {
-    const char *ref = req_param(r, "ref"), *version, *body;
     const struct pc_entry *a;
+    const char *version;
     struct db_result l, p;
     struct pc_entry *e;
     int64_t id = 0, pid, now;
-    json_object *doc;
-    size_t len;
     int rc;
 
     if (!ref || strlen(ref) > PRODUCT_SLUG_MAX)
-        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
-    if (parse_int64(ref, 1, INT64_MAX, &id))
+        return JS_NOTFOUND;
+    if (by_slug || parse_int64(ref, 1, INT64_MAX, &id))
         id = 0;
     changes_sync(r);
     now = now_us();
-    /* The answer kept since the product last changed (changes.h). */
     if (changes_cache_ok(r) && (a = pc_answer(id, id ? NULL : ref, now))) {
-        reply_raw(r, 200, "application/json; charset=utf-8", a->body,
-                  a->body_len);
-        cacheable(r, 10);
+        *doc = json_object_get(a->doc);
+        *body = a->body;
+        *len = a->body_len;
         return JS_OK;
     }
     /* A number is first an id; a slug of digits is still found. */
@@ -1304,86 +1309,129 @@ catalog_product(struct req *r)
     if (rc)
         return rc;
     if (!l.nrows)
-        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
+        return JS_NOTFOUND;
     pid = db_get_int(&l, 0, 0, 0);
     version = db_get(&l, 0, 1);
     e = pc_get(pid, version, now, (int64_t)r->conf->listing_cache_ms * 1000);
     if (e && apply_live(e->doc, &l)) {
-        doc = json_object_get(e->doc);
+        *doc = json_object_get(e->doc);
     } else {
         /* Edited since, or not kept: read the whole page. */
         rc = db_read(r, SQL_PRODUCT, DB_ARGS(DBP_I(pid)), &p);
         if (rc)
             return rc;
         if (!p.nrows)
-            return reply_err(r, JS_NOTFOUND, NULL, "product not found");
-        doc = product_doc(r, &p);
-        /* Its SKUs changed between the two reads: read them again. */
-        if (!apply_live(doc, &l) &&
+            return JS_NOTFOUND;
+        *doc = product_doc(r, &p);
+        /* Its SKUs changed between the two reads: read them again (and
+         * if they change once more, answer 503: being edited). */
+        if (!apply_live(*doc, &l) &&
             ((rc = db_read(r, SQL_LIVE_BY_ID, DB_ARGS(DBP_I(pid)), &l)) ||
-             !l.nrows || !apply_live(doc, &l))) {
-            json_object_put(doc);
-            return rc ? rc : reply_err(r, JS_UNAVAILABLE, NULL,
-                                       "the product is being edited; "
-                                       "try again");
+             !l.nrows || !apply_live(*doc, &l))) {
+            json_object_put(*doc);
+            return rc ? rc : JS_UNAVAILABLE;
         }
         /* Kept under the whole page's own version. */
-        e = pc_put(pid, db_get(&p, 0, 17), json_object_get(doc), now);
+        e = pc_put(pid, db_get(&p, 0, 17), json_object_get(*doc), now);
     }
-    body = json_object_to_json_string_length(
-        doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if (!body)
+    *body = json_object_to_json_string_length(
+        *doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+    if (!*body)
         die_oom();
     if (changes_cache_ok(r))
         pc_set_answer(e, json_object_get_string(
-                             json_object_object_get(doc, "slug")),
-                      body, len, answer_until(r, &l, now));
+                             json_object_object_get(*doc, "slug")),
+                      *body, *len, answer_until(r, &l, now));
+    return JS_OK;
+}
+
+int
+catalog_product(struct req *r)
+{
+    json_object *doc;
+    const char *body;
+    size_t len;
+    int rc = product_page(r, req_param(r, "ref"), false, &doc, &body, &len);
+
+    if (rc == JS_NOTFOUND)
+        return reply_err(r, JS_NOTFOUND, NULL, "product not found");
+    if (rc)
+        return rc;
     reply_raw(r, 200, "application/json; charset=utf-8", body, len);
     json_object_put(doc);
     cacheable(r, 10);
     return JS_OK;
 }
 
+/* Member key of object o as an arena string (NULL when absent or null). */
+static const char *
+doc_str(struct req *r, json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+        return NULL;
+    return arena_strdup(&r->arena, json_object_get_string(v));
+}
+
+/* Member key of object o as an integer (0 when absent). */
+static int64_t
+doc_int(json_object *o, const char *key)
+{
+    json_object *v;
+
+    return o && json_object_object_get_ex(o, key, &v)
+               ? json_object_get_int64(v) : 0;
+}
+
+/* Member key of object o (NULL when absent). */
+static json_object *
+doc_obj(json_object *o, const char *key)
+{
+    json_object *v;
+
+    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
 int
 catalog_summary_find(struct req *r, const char *slug,
                      struct catalog_summary *out)
 {
-    struct db_result l, p;
-    json_object *skus, *imgs, *e;
-    int rc;
+    json_object *doc, *skus, *imgs, *jpg = NULL, *rating;
+    const char *body;
+    size_t len;
+    int rc = product_page(r, slug, true, &doc, &body, &len);
 
-    if (!slug || strlen(slug) > PRODUCT_SLUG_MAX)
-        return JS_NOTFOUND;
-    rc = db_read(r, SQL_LIVE_BY_SLUG, DB_ARGS(DBP_S(slug)), &l);
-    if (!rc && !l.nrows)
-        return JS_NOTFOUND;
-    if (!rc)
-        rc = db_read(r, SQL_PRODUCT,
-                     DB_ARGS(DBP_I(db_get_int(&l, 0, 0, 0))), &p);
     if (rc)
         return rc;
-    if (!p.nrows)
-        return JS_NOTFOUND;
-    skus = json_col(r, &p, 20);
-    imgs = json_col(r, &p, 22);
     memset(out, 0, sizeof(*out));
-    out->id = db_get_int(&p, 0, 0, 0);
-    out->slug = db_get(&p, 0, 1);
-    out->name = db_get(&p, 0, 2);
-    out->description = db_get(&p, 0, 3);
-    out->currency = db_get(&p, 0, 4);
-    out->min_price = db_get_int(&p, 0, 5, 0);
-    out->max_price = db_get_int(&p, 0, 6, 0);
-    out->in_stock = db_get_int(&p, 0, 7, 0) == 1;
-    out->rating_avg = db_get_int(&p, 0, 8, 0);
-    out->rating_count = db_get_int(&p, 0, 9, 0);
-    out->brand = db_get(&p, 0, 15);
-    out->nskus = (unsigned)json_object_array_length(skus);
-    e = json_object_array_get_idx(skus, 0);
-    out->sku = e ? el_str(e, 1) : NULL;
-    e = json_object_array_get_idx(imgs, 0);
-    out->image = e && el_str(e, 0)
-                     ? media_url(r, el_str(e, 0), "card", "jpg") : NULL;
+    out->id = doc_int(doc, "id");
+    out->slug = doc_str(r, doc, "slug");
+    out->name = doc_str(r, doc, "name");
+    out->description = doc_str(r, doc, "description");
+    out->currency = doc_str(r, doc_obj(doc, "price"), "currency");
+    out->min_price = doc_int(doc_obj(doc, "price"), "amount");
+    out->max_price = doc_int(doc_obj(doc, "price_max"), "amount");
+    out->in_stock = json_object_get_boolean(doc_obj(doc, "in_stock"));
+    rating = doc_obj(doc, "rating");
+    out->rating_avg = (int64_t)(json_object_get_double(
+                                    doc_obj(rating, "average")) * 100 + 0.5);
+    out->rating_count = doc_int(rating, "count");
+    out->brand = doc_obj(doc, "brand")
+                     ? doc_str(r, doc_obj(doc, "brand"), "name") : NULL;
+    skus = doc_obj(doc, "skus");
+    out->nskus = json_object_is_type(skus, json_type_array)
+                     ? (unsigned)json_object_array_length(skus) : 0;
+    if (out->nskus)
+        out->sku = doc_str(r, json_object_array_get_idx(skus, 0), "code");
+    imgs = doc_obj(doc, "images");
+    if (json_object_is_type(imgs, json_type_array) &&
+        json_object_array_length(imgs))
+        jpg = doc_obj(doc_obj(json_object_array_get_idx(imgs, 0), "card"),
+                      "jpg");
+    out->image = jpg ? arena_strdup(&r->arena, json_object_get_string(jpg))
+                     : NULL;
+    json_object_put(doc);
     return JS_OK;
 }
 

@@ -43,9 +43,10 @@ struct catalog_summary {
 };
 
 /*
- * The live product with this slug (not id), from the same statements as
- * its API detail, on a replica.  Returns 0, JS_NOTFOUND (unknown, not
- * live, or a slug longer than any can be) or a database error.
+ * The live product with this slug (not id), from the same page as its API
+ * detail (kept by the worker, or read on a replica).  Returns 0,
+ * JS_NOTFOUND (unknown, not live, or a slug longer than any can be) or a
+ * database error.
  */
 int catalog_summary_find(struct req *r, const char *slug,
                          struct catalog_summary *out);
