@@ -135,14 +135,17 @@ int
 changes_sync(struct req *r)
 {
     int64_t now = now_us();
-    uint64_t after;
+    uint64_t after, epoch;
     bool more = false;
 
-    if (w.primed && w.epoch == db_source_epoch() &&
-        now - w.polled_us < (int64_t)r->conf->change_poll_ms * 1000)
+    /* A client reading its own write is answered from the database. */
+    if (r->db.gtid_in || (w.primed && w.epoch == db_source_epoch() &&
+                          now - w.polled_us <
+                              (int64_t)r->conf->change_poll_ms * 1000))
         return JS_OK;
     w.polled_us = now;
-    if ((!w.primed || w.epoch != db_source_epoch()) && !restart(r))
+    epoch = db_source_epoch();
+    if ((!w.primed || w.epoch != epoch) && !restart(r))
         return JS_OK;
     after = chg_from(&w.feed);
     for (unsigned page = 0; page < POLL_PAGES; page++) {
@@ -161,9 +164,10 @@ changes_sync(struct req *r)
         restart(r);
     }
     chg_expire(&w.feed, now);
-    /* The feed's rows came from this server: if reading them moved the
-     * worker to another, it starts over on the next request. */
-    w.epoch = db_source_epoch();
+    /* The position holds for the server read from when this began: if a
+     * read here moved the worker to another, the next request starts
+     * over. */
+    w.epoch = epoch;
     return JS_OK;
 }
 

@@ -580,14 +580,18 @@ db_read(struct req *r, const char *sql, const struct db_param *p,
             if (rc != JS_UNAVAILABLE) {
                 if (rc == JS_OK) {
                     metrics_db_read(MDB_REPLICA);
-                    note_source(r->db.replica);
+                    if (!r->db.gtid_in)
+                        note_source(r->db.replica);
                 }
                 return rc;
             }
             r->db.replica = 0;
         }
         metrics_replica_fallback();
-        note_source(0);
+        /* A read for a client's own write (which no cache uses) may go to
+         * the primary without unsettling the caches. */
+        if (!r->db.gtid_in)
+            note_source(0);
     }
     rc = run_primary(r, sql, p, np, res, true);
     if (rc == JS_OK)

@@ -88,7 +88,8 @@ int db_read(struct req *r, const char *sql, const struct db_param *p,
 /*
  * Counts the switches of the server db_read() reads from: a worker stays
  * with one replica while it is healthy; a fallback to the primary, or to
- * another replica, bumps it.  Caches that must not mix what two servers
+ * another replica, bumps it (not a read for a client's own write, which
+ * may wait on the primary).  Caches that must not mix what two servers
  * said (changes.h) start over when it moves.
  */
 uint64_t db_source_epoch(void);
