@@ -180,6 +180,7 @@ conf_parse(struct conf *c, const char *json, const char *base_dir,
         get_str(&x, root, "schema_dir", "schema", true, &c->schema_dir) ||
         get_str(&x, root, "media_dir", "media", true, &c->media_dir) ||
         get_str(&x, root, "mail_dir", "mail", true, &c->mail_dir) ||
+        get_str(&x, root, "media_tool", "", false, &c->media_tool) ||
         get_str(&x, root, "frontend_dist", "frontend/dist", true,
                 &c->frontend_dist) ||
         get_str(&x, root, "public_url", "http://127.0.0.1:8080", false,
@@ -354,6 +355,7 @@ conf_free(struct conf *c)
     free(c->access_log);
     free(c->schema_dir);
     free(c->media_dir);
+    free(c->media_tool);
     free(c->mail_dir);
     free(c->public_url);
     free(c->frontend_dist);

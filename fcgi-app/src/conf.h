@@ -33,6 +33,8 @@ struct conf {
     char *access_log;
     char *schema_dir;
     char *media_dir;
+    /* the jishi-media helper ("": the one beside this program) */
+    char *media_tool;
     char *mail_dir;
     char *public_url;    /* base URL in links we send (reset mail) */
     char *frontend_dist; /* the built SPA nginx serves (its index.html

@@ -18,7 +18,6 @@
 #include "db.h"
 #include "log.h"
 #include "master.h"
-#include "media.h"
 #include "migrate.h"
 #include "req.h"
 #include "search.h"
@@ -88,12 +87,9 @@ seed(const struct conf *conf, int64_t n, bool force)
 
     if (db_init(conf))
         die("cannot initialise the database layer");
-    if (media_init())
-        die("cannot initialise the image library");
     req_fake(&r, conf, "POST", "/cli/seed", NULL, NULL);
     rc = seed_run(&r, &o, &res);
     req_finish(&r);
-    media_release();
     db_release();
     if (rc)
         return 1;

@@ -18,12 +18,14 @@
  * immutable once written: a new upload gets a new base, which is what
  * lets nginx serve /media/ with a year-long cache lifetime.
  *
- * libvips is process state: the worker (or a CLI command) calls
- * media_init() once after fork and media_release() before exit.
+ * The image work runs in a helper process, jishi-media (media_image.h),
+ * started for each store: image decoders never run in a worker, and the
+ * workers do not map libvips and the ninety libraries it needs.
  */
 #ifndef JISHI_MEDIA_H
 #define JISHI_MEDIA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct req;
@@ -34,16 +36,8 @@ struct req;
 /* Longest accepted base, in bytes. */
 #define MEDIA_MAX_BASE 120
 
-/*
- * Start libvips for this process: one worker thread per pipeline and no
- * operation cache, so a worker's RSS stays small.  Returns 0, or JS_ERR
- * (logged).  Calling it again is a no-op; after media_release() libvips
- * cannot restart and it returns JS_ERR.
- */
-int media_init(void);
-
-/* Shut libvips down (idempotent; a no-op when never started). */
-void media_release(void);
+/* Non-empty [a-z0-9-] segments joined by single '/': no "..", no root. */
+bool media_base_ok(const char *base);
 
 /*
  * Store the uploaded image data[0..len) as base's seven files (above),
@@ -61,9 +55,12 @@ void media_release(void);
  *                data is not a complete JPEG, PNG or WebP image
  *   JS_TOOLARGE  len exceeds conf->max_body_bytes or the image has more
  *                than MEDIA_MAX_PIXELS pixels
- *   JS_ERR       a file could not be written (logged)
- * Nothing is written unless it returns 0.  Temporary paths come from the
- * request arena; libvips memory is released before it returns.
+ *   JS_ERR       a file could not be written, or jishi-media could not
+ *                be run or failed (logged)
+ * Nothing is written unless it returns 0.  The work is done by
+ * jishi-media (conf->media_tool, else the one beside this program), which
+ * gets the data on its standard input and is killed after
+ * MEDIA_TOOL_SECONDS.
  */
 int media_store_image(struct req *r, const void *data, size_t len,
                       const char *base, unsigned *width, unsigned *height);
@@ -100,7 +97,6 @@ void media_url_add(struct strbuf *sb, const char *base, const char *size,
  * limits.max_upload_bytes).  Stores it under a new base
  * "m/<merchant id>/<random>" and answers 201 {base, width, height,
  * thumb, card, full}; the base is what a product's images refer to.
- * libvips starts in a worker only on its first upload.
  */
 int media_upload(struct req *r);
 

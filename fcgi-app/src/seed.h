@@ -61,7 +61,7 @@ extern const struct seed_account seed_accounts[SEED_NACCOUNTS];
  * Seed the database behind r (the primary).  Returns 0 with *out filled,
  * or a JS_* code (logged).  When products exist and !o->force it changes
  * nothing and sets out->already_seeded.  Progress goes to info().
- * Needs media_init() to have run for the demo images.
+ * The demo images are made by jishi-media (media.h).
  */
 int seed_run(struct req *r, const struct seed_opts *o,
              struct seed_result *out);

@@ -17,7 +17,6 @@
 #include "db.h"
 #include "listing_cache.h"
 #include "log.h"
-#include "media.h"
 #include "page.h"
 #include "req.h"
 #include "router.h"
@@ -92,7 +91,6 @@ worker_main(const struct conf *conf, int listen_fd)
     db_release();
     router_release();
     log_access_close();
-    media_release();
     lc_clear();
     page_release();
     arena_drop_spare();

@@ -7,7 +7,7 @@
 
 #include "arena.h"
 #include "log.h"
-#include "media.h"
+#include "media_image.h"
 #include "suites.h"
 
 int
@@ -39,7 +39,7 @@ main(void)
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    media_release();            /* libvips, when CK_FORK=no ran it here */
+    media_image_release();      /* libvips, when CK_FORK=no ran it here */
     arena_drop_spare();         /* so valgrind sees every block freed */
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "media.h"
+#include "media_image.h"
 #include "req.h"
 #include "suites.h"
 #include "util.h"
@@ -36,15 +37,16 @@ static struct req r;
 static void
 setup(void)
 {
-    char json[256], err[256] = "";
+    char json[1024], err[256] = "";
 
-    ck_assert_int_eq(media_init(), 0);
+    ck_assert_int_eq(media_image_init(), 0);
     snprintf(dir, sizeof(dir), "/tmp/jishi-media-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(json, sizeof(json),
-             "{\"media_dir\":\"%s/m\",\"db\":{\"primary\":{}},"
+             "{\"media_dir\":\"%s/m\",\"media_tool\":\"%s\","
+             "\"db\":{\"primary\":{}},"
              "\"limits\":{\"max_body_bytes\":%d}}",
-             dir, MAX_BODY);
+             dir, JISHI_MEDIA_TOOL, MAX_BODY);
     ck_assert_msg(conf_parse(&conf, json, "/", err, sizeof(err)) == 0,
                   "conf: %s", err);
     req_fake(&r, &conf, "POST", "/", NULL, NULL);
@@ -99,7 +101,7 @@ teardown(void)
     rmdir(dir);
     /* libvips cannot restart: without fork, check_main.c shuts it down. */
     if (!fork || strcmp(fork, "no") != 0)
-        media_release();
+        media_image_release();
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -404,6 +406,25 @@ START_TEST(test_media_demo)
 }
 END_TEST
 
+/* Without its helper a store fails cleanly: JS_ERR, nothing written. */
+START_TEST(test_media_no_helper)
+{
+    size_t len;
+    void *png = make_png(300, 200, 3, &len);
+    struct conf *c = (struct conf *)r.conf;
+    char *tool = c->media_tool;
+
+    c->media_tool = (char *)"/nonexistent/jishi-media";
+    ck_assert_int_eq(media_store_image(&r, png, len, "nohelper", NULL, NULL),
+                     JS_ERR);
+    ck_assert_int_eq(media_generate_demo_image(&r, "demo/none", 0x336699,
+                                               NULL), JS_ERR);
+    c->media_tool = tool;
+    g_free(png);
+    ck_assert_int_eq(count_files(), 0);
+}
+END_TEST
+
 START_TEST(test_media_url)
 {
     ck_assert_str_eq(media_url(&r, "p/12/345-1", "card", "webp"),
@@ -428,6 +449,7 @@ media_suite(void)
     tcase_add_test(tc, test_media_bad_base);
     tcase_add_test(tc, test_media_too_large);
     tcase_add_test(tc, test_media_demo);
+    tcase_add_test(tc, test_media_no_helper);
     tcase_add_test(tc, test_media_url);
     suite_add_tcase(s, tc);
     return s;
