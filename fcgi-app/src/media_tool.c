@@ -26,6 +26,20 @@
 #include "req.h"
 #include "util.h"
 
+/*
+ * LeakSanitizer reads this from the program itself (sanitizer builds), so
+ * no LSAN_OPTIONS is needed.  vips_text() loads fonts through pango's
+ * process-wide font map, which vips_shutdown() keeps: a one-time
+ * allocation, not a leak that grows.  Same list as tests/unit/lsan.supp.
+ */
+const char *__lsan_default_suppressions(void);
+
+const char *
+__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+
 /* All of standard input, refusing more than max bytes: MEDIA_EXIT_*. */
 static int
 read_input(size_t max, char **data, size_t *len)

@@ -454,17 +454,3 @@ media_suite(void)
     suite_add_tcase(s, tc);
     return s;
 }
-
-/*
- * LeakSanitizer reads this from the runner itself, so `make check` under
- * --enable-sanitizers needs no LSAN_OPTIONS.  vips_text() loads fonts
- * through pango's process-wide font map, which vips_shutdown() keeps: a
- * one-time allocation, not a leak that grows.  Same list as lsan.supp.
- */
-const char *__lsan_default_suppressions(void);
-
-const char *
-__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n";
-}
