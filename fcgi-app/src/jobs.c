@@ -63,7 +63,11 @@ job_expire(struct req *r)
 }
 
 /* The catalog change feed (changes.h): workers read it every few hundred
- * ms; an hour of rows is plenty. */
+ * ms; an hour of rows is plenty.  In batches (short transactions), up to
+ * a million rows a minute after a big import. */
+#define PRUNE_BATCH 10000
+#define PRUNE_BATCHES 100
+
 static const char SQL_OLD_CHANGES[] =
     "DELETE FROM cache_changes WHERE at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR "
     "LIMIT 10000";
@@ -71,7 +75,15 @@ static const char SQL_OLD_CHANGES[] =
 static int
 job_prune_changes(struct req *r)
 {
-    return db_write(r, SQL_OLD_CHANGES, DB_NOARGS, NULL);
+    struct db_result res;
+    int rc = JS_OK;
+
+    for (unsigned i = 0; i < PRUNE_BATCHES && !rc; i++) {
+        rc = db_write(r, SQL_OLD_CHANGES, DB_NOARGS, &res);
+        if (!rc && res.affected < PRUNE_BATCH)
+            break;
+    }
+    return rc;
 }
 
 static const struct job jobs[] = {
