@@ -61,7 +61,7 @@ void chg_expire(struct chg_state *s, int64_t now_us);
 int changes_sync(struct req *r);
 
 /* May this request be answered from the caches?  Not when the client asks
- * to read its own write (X-Jishi-GTID). */
+ * to read its own write (its jishi_gtid cookie). */
 bool changes_cache_ok(const struct req *r);
 
 /* Forget the position (worker exit; tests). */
