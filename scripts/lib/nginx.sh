@@ -45,7 +45,8 @@ nginx_start() {
         nginx_cmd -s reload
         return 0
     fi
-    if port_in_use "$NGINX_PORT"; then
+    # A listener only: a load test's closed connections linger in TIME_WAIT.
+    if port_in_use "$NGINX_PORT" listen; then
         die "port $NGINX_PORT is taken by another program (set JISHI_PORT)"
     fi
     nginx_cmd </dev/null || die "nginx did not start ($NGINX_PREFIX/logs/error.log)"
