@@ -73,6 +73,12 @@ static const char SQL_PRODUCT[] =
  * pc_entry), and per SKU the microseconds until its next flash sale
  * starts or its running one ends (NULL: none), which bounds how long the
  * answer may be kept. */
+/* Microseconds from now to the next start or end among the flash sales f
+ * of a query (those not yet ended), which bounds how long what it read
+ * may be kept. */
+#define FLASH_NEXT_US \
+    "TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6)," \
+    " MIN(IF(f.starts_at > UTC_TIMESTAMP(6), f.starts_at, f.ends_at)))"
 #define SQL_LIVE_BY(key) \
     "SELECT p.id, p.updated_at, p.min_price, p.max_price, p.in_stock," \
     " p.rating_avg, p.rating_count, p.sales_count, k.id, k.price," \
@@ -82,8 +88,7 @@ static const char SQL_PRODUCT[] =
     "  WHERE f.sku_id = k.id AND f.starts_at <= UTC_TIMESTAMP(6)" \
     "  AND f.ends_at > UTC_TIMESTAMP(6) ORDER BY f.sale_price, f.id" \
     "  LIMIT 1)," \
-    " (SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6)," \
-    "   MIN(IF(f.starts_at > UTC_TIMESTAMP(6), f.starts_at, f.ends_at)))" \
+    " (SELECT " FLASH_NEXT_US \
     "  FROM flash_sales f WHERE f.sku_id = k.id" \
     "  AND f.ends_at > UTC_TIMESTAMP(6)) " \
     "FROM products p LEFT JOIN skus k ON k.product_id = p.id " \
@@ -257,8 +262,7 @@ catalog_brands(struct req *r)
     "  JOIN skus k ON k.id = f.sku_id WHERE k.product_id = p.id" \
     "  AND f.starts_at <= UTC_TIMESTAMP(6) AND f.ends_at > UTC_TIMESTAMP(6)" \
     "  ORDER BY f.sale_price, f.id LIMIT 1)," \
-    " (SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6)," \
-    "   MIN(IF(f.starts_at > UTC_TIMESTAMP(6), f.starts_at, f.ends_at)))" \
+    " (SELECT " FLASH_NEXT_US \
     "  FROM flash_sales f JOIN skus k ON k.id = f.sku_id" \
     "  WHERE k.product_id = p.id AND f.ends_at > UTC_TIMESTAMP(6))" \
     " FROM products p FORCE INDEX (PRIMARY)" \
@@ -652,6 +656,26 @@ by_ids(struct req *r, const char *head, const int64_t *ids, unsigned n,
     return run(r, &s, res);
 }
 
+/*
+ * Until when what rows [from, to) of res say may be kept: the backstop
+ * product_cache_ms from now, or sooner the next flash sale start or end
+ * in column col (FLASH_NEXT_US; NULL: none).
+ */
+static int64_t
+kept_until(struct req *r, const struct db_result *res, unsigned from,
+           unsigned to, unsigned col, int64_t now)
+{
+    int64_t until = now + (int64_t)r->conf->product_cache_ms * 1000;
+
+    for (unsigned k = from; k < to; k++) {
+        int64_t next = db_get_int(res, k, col, -1);
+
+        if (db_get(res, k, col) && next >= 0 && now + next < until)
+            until = now + next;
+    }
+    return until;
+}
+
 /* The live part of a card from row i of CARD_LIVE_SQL, kept from now
  * until *until. */
 static void
@@ -659,7 +683,6 @@ card_live(struct req *r, const struct db_result *res, unsigned i,
           int64_t now, struct cc_live *lv, int64_t *until)
 {
     const char *cur = db_get(res, i, 2), *flash = db_get(res, i, 9);
-    int64_t next = db_get_int(res, i, 10, -1);
 
     memset(lv, 0, sizeof(*lv));
     snprintf(lv->currency, sizeof(lv->currency), "%s", cur ? cur : "");
@@ -671,9 +694,7 @@ card_live(struct req *r, const struct db_result *res, unsigned i,
     lv->merchant_id = db_get_int(res, i, 8, 0);
     if (flash && strlen(flash) < sizeof(lv->flash))
         memcpy(lv->flash, flash, strlen(flash) + 1);
-    *until = now + (int64_t)r->conf->product_cache_ms * 1000;
-    if (db_get(res, i, 10) && next >= 0 && now + next < *until)
-        *until = now + next;
+    *until = kept_until(r, res, i, i + 1, 10, now);
 }
 
 /* Copy a card's statics into the request's arena. */
@@ -1256,22 +1277,6 @@ apply_live(json_object *doc, const struct db_result *l)
     return true;
 }
 
-/* Until when an answer built from the rows l of SQL_LIVE_BY may be kept:
- * the TTL, or the next start or end of one of its flash sales. */
-static int64_t
-answer_until(struct req *r, const struct db_result *l, int64_t now)
-{
-    int64_t until = now + (int64_t)r->conf->product_cache_ms * 1000;
-
-    for (unsigned k = 0; k < l->nrows; k++) {
-        int64_t next = db_get_int(l, k, 14, -1);
-
-        if (db_get(l, k, 14) && next >= 0 && now + next < until)
-            until = now + next;
-    }
-    return until;
-}
-
 /*
  * The page of product ref (an id, else a slug; only a slug when by_slug):
  * *doc a new reference to its document, *body and *len its JSON text,
@@ -1341,7 +1346,7 @@ product_page(struct req *r, const char *ref, bool by_slug, json_object **doc,
     if (changes_cache_ok(r))
         pc_set_answer(e, json_object_get_string(
                              json_object_object_get(*doc, "slug")),
-                      *body, *len, answer_until(r, &l, now));
+                      *body, *len, kept_until(r, &l, 0, l.nrows, 14, now));
     return JS_OK;
 }
 
@@ -1363,75 +1368,50 @@ catalog_product(struct req *r)
     return JS_OK;
 }
 
-/* Member key of object o as an arena string (NULL when absent or null). */
-static const char *
-doc_str(struct req *r, json_object *o, const char *key)
-{
-    json_object *v;
-
-    if (!o || !json_object_object_get_ex(o, key, &v) || !v)
-        return NULL;
-    return arena_strdup(&r->arena, json_object_get_string(v));
-}
-
-/* Member key of object o as an integer (0 when absent). */
-static int64_t
-doc_int(json_object *o, const char *key)
-{
-    json_object *v;
-
-    return o && json_object_object_get_ex(o, key, &v)
-               ? json_object_get_int64(v) : 0;
-}
-
-/* Member key of object o (NULL when absent). */
-static json_object *
-doc_obj(json_object *o, const char *key)
-{
-    json_object *v;
-
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 int
 catalog_summary_find(struct req *r, const char *slug,
                      struct catalog_summary *out)
 {
-    json_object *doc, *skus, *imgs, *jpg = NULL, *rating;
+    json_object *doc, *skus, *imgs, *rating, *card;
     const char *body;
     size_t len;
     int rc = product_page(r, slug, true, &doc, &body, &len);
 
     if (rc)
         return rc;
+    /* The strings below point into doc, which lives as long as r. */
+    json_arena_own(&r->arena, doc);
     memset(out, 0, sizeof(*out));
-    out->id = doc_int(doc, "id");
-    out->slug = doc_str(r, doc, "slug");
-    out->name = doc_str(r, doc, "name");
-    out->description = doc_str(r, doc, "description");
-    out->currency = doc_str(r, doc_obj(doc, "price"), "currency");
-    out->min_price = doc_int(doc_obj(doc, "price"), "amount");
-    out->max_price = doc_int(doc_obj(doc, "price_max"), "amount");
-    out->in_stock = json_object_get_boolean(doc_obj(doc, "in_stock"));
-    rating = doc_obj(doc, "rating");
+    json_get_int64(doc, "id", 1, INT64_MAX - 1, &out->id);
+    json_get_string(doc, "slug", &out->slug);
+    json_get_string(doc, "name", &out->name);
+    json_get_string(doc, "description", &out->description);
+    json_get_string(json_object_object_get(doc, "price"), "currency",
+                    &out->currency);
+    json_get_int64(json_object_object_get(doc, "price"), "amount", 0,
+                   INT64_MAX - 1, &out->min_price);
+    json_get_int64(json_object_object_get(doc, "price_max"), "amount", 0,
+                   INT64_MAX - 1, &out->max_price);
+    json_get_bool(doc, "in_stock", &out->in_stock);
+    rating = json_object_object_get(doc, "rating");
     out->rating_avg = (int64_t)(json_object_get_double(
-                                    doc_obj(rating, "average")) * 100 + 0.5);
-    out->rating_count = doc_int(rating, "count");
-    out->brand = doc_obj(doc, "brand")
-                     ? doc_str(r, doc_obj(doc, "brand"), "name") : NULL;
-    skus = doc_obj(doc, "skus");
-    out->nskus = json_object_is_type(skus, json_type_array)
-                     ? (unsigned)json_object_array_length(skus) : 0;
-    if (out->nskus)
-        out->sku = doc_str(r, json_object_array_get_idx(skus, 0), "code");
-    imgs = doc_obj(doc, "images");
-    if (json_object_is_type(imgs, json_type_array) &&
-        json_object_array_length(imgs))
-        jpg = doc_obj(doc_obj(json_object_array_get_idx(imgs, 0), "card"),
-                      "jpg");
-    out->image = jpg ? arena_strdup(&r->arena, json_object_get_string(jpg))
-                     : NULL;
-    json_object_put(doc);
+                                    json_object_object_get(rating, "average")) *
+                                    100 + 0.5);
+    json_get_int64(rating, "count", 0, INT64_MAX - 1, &out->rating_count);
+    json_get_string(json_object_object_get(doc, "brand"), "name",
+                    &out->brand);
+    skus = json_object_object_get(doc, "skus");
+    imgs = json_object_object_get(doc, "images");
+    if (json_object_is_type(skus, json_type_array)) {
+        out->nskus = (unsigned)json_object_array_length(skus);
+        json_get_string(json_object_array_get_idx(skus, 0), "code",
+                        &out->sku);
+    }
+    if (json_object_is_type(imgs, json_type_array)) {
+        card = json_object_object_get(json_object_array_get_idx(imgs, 0),
+                                      "card");
+        json_get_string(card, "jpg", &out->image);
+    }
     return JS_OK;
 }
 
