@@ -14,6 +14,7 @@
 #include "reply.h"
 #include "req.h"
 #include "util.h"
+#include "validate.h"
 
 /* q matches the start of the email or display name (index-friendly). */
 static const char SQL_USERS[] =
@@ -226,7 +227,7 @@ admin_merchant_approve(struct req *r)
     if (req_param_id_or_404(r, "id", &id))
         return JS_REPLIED;
     return merchant_set_status(r, id, "active", "merchant.approve",
-                               "|pending|rejected|suspended|");
+                               "|pending|rejected|suspended|", NULL);
 }
 
 int
@@ -237,5 +238,24 @@ admin_merchant_reject(struct req *r)
     if (req_param_id_or_404(r, "id", &id))
         return JS_REPLIED;
     return merchant_set_status(r, id, "rejected", "merchant.reject",
-                               "|pending|");
+                               "|pending|", NULL);
+}
+
+/* Suspension takes an active shop off sale at once: its products leave
+ * the shop (catalog.h, SQL_SHOWN), carts show its lines as unavailable,
+ * checkout refuses them and its staff lose the merchant routes; orders
+ * already placed keep their lifecycle.  Approval undoes it. */
+int
+admin_merchant_suspend(struct req *r)
+{
+    const char *reason;
+    int64_t id;
+
+    if (req_param_id_or_404(r, "id", &id) ||
+        v_text(r, "reason", 500, true, &reason))
+        return JS_REPLIED;
+    if (!reason || !*reason)
+        return reply_err(r, JS_INVALID, "reason", "'reason' is required");
+    return merchant_set_status(r, id, "suspended", "merchant.suspend",
+                               "|active|", reason);
 }

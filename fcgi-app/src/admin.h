@@ -14,5 +14,6 @@ int admin_user_enable(struct req *r);
 int admin_merchants(struct req *r);
 int admin_merchant_approve(struct req *r);
 int admin_merchant_reject(struct req *r);
+int admin_merchant_suspend(struct req *r);    /* reason: required */
 
 #endif

@@ -67,7 +67,7 @@ static const char SQL_PRODUCT[] =
     "FROM products p JOIN merchants m ON m.id = p.merchant_id "
     "JOIN categories c ON c.id = p.category_id "
     "LEFT JOIN brands b ON b.id = p.brand_id "
-    "WHERE p.status = 'live' AND p.id = ?";
+    "WHERE " SQL_SHOWN " AND p.id = ?";
 /* What a product page reads when it has no current answer kept: the
  * version, the prices, stock and rating, one row per SKU (see struct
  * pc_entry), and per SKU the microseconds until its next flash sale
@@ -92,7 +92,7 @@ static const char SQL_PRODUCT[] =
     "  FROM flash_sales f WHERE f.sku_id = k.id" \
     "  AND f.ends_at > UTC_TIMESTAMP(6)) " \
     "FROM products p LEFT JOIN skus k ON k.product_id = p.id " \
-    "WHERE p.status = 'live' AND p." key " = ?"
+    "WHERE " SQL_SHOWN " AND p." key " = ?"
 /* By id or by slug: one index each (an OR of both was an index merge,
  * ~15% of the statement's time). */
 static const char SQL_LIVE_BY_ID[] = SQL_LIVE_BY("id");
@@ -266,7 +266,7 @@ catalog_brands(struct req *r)
     "  FROM flash_sales f JOIN skus k ON k.id = f.sku_id" \
     "  WHERE k.product_id = p.id AND f.ends_at > UTC_TIMESTAMP(6))" \
     " FROM products p FORCE INDEX (PRIMARY)" \
-    " WHERE p.status = 'live' AND p.id IN ("
+    " WHERE " SQL_SHOWN " AND p.id IN ("
 #define CARD_STATIC_SQL \
     "SELECT p.id, p.updated_at, p.slug, p.name," \
     " (SELECT m.name FROM merchants m WHERE m.id = p.merchant_id)," \

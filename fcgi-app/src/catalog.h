@@ -4,7 +4,8 @@
  *
  * Owns `categories`, `brands`, `products`, `product_options`, `skus`,
  * `product_option_values`, `product_specs`, `product_images`.  Shoppers
- * only ever see products whose status is 'live'.  Reads go to replicas.
+ * only ever see products whose status is 'live' and whose merchant may
+ * sell (SQL_SHOWN).  Reads go to replicas.
  */
 #ifndef JISHI_CATALOG_H
 #define JISHI_CATALOG_H
@@ -15,6 +16,16 @@
 #include <json-c/json.h>
 
 struct req;
+
+/* The condition on a product `p` that a shopper may see it: live, and its
+ * merchant active (not pending, rejected or suspended: a suspended shop's
+ * products leave the listings, search, pages, sitemaps and feed at once,
+ * and come back as they were when it is approved again).  Merchants that
+ * are not active are few, so MariaDB reads the subquery once per
+ * statement. */
+#define SQL_SHOWN \
+    "p.status = 'live' AND p.merchant_id NOT IN" \
+    " (SELECT sm.id FROM merchants sm WHERE sm.status <> 'active')"
 
 int catalog_categories(struct req *r);   /* GET /api/v1/categories */
 int catalog_brands(struct req *r);       /* GET /api/v1/brands */

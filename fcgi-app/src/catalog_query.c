@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "catalog.h"
 #include "log.h"
 #include "reply.h"
 #include "req.h"
@@ -197,7 +198,7 @@ cq_from_where(const struct cq_filters *f, enum cq_facet skip,
     } else {
         cq_sql_add(s, " FROM products p");
     }
-    cq_sql_add(s, " WHERE p.status = 'live'");
+    cq_sql_add(s, " WHERE " SQL_SHOWN);
     if (f->category_path && skip != CQ_NO_CATEGORY)
         cq_sql_addp(s, " AND p.category_id IN (SELECT id FROM categories"
                        " WHERE path LIKE CONCAT(?, '%'))",

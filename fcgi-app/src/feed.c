@@ -13,6 +13,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "arena.h"
+#include "catalog.h"
 #include "conf.h"
 #include "db.h"
 #include "log.h"
@@ -40,9 +41,9 @@ static const char SQL_PRODUCT_PAGES[] =
     "SELECT DISTINCT (id - 1) DIV " STR(FEED_SITEMAP_MAX) " + 1"
     " FROM products WHERE status = 'live' ORDER BY 1";
 static const char SQL_SITEMAP_PRODUCTS[] =
-    "SELECT id, slug, DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
-    " FROM products WHERE status = 'live' AND id > ? AND id <= ?"
-    " ORDER BY id LIMIT " STR(FEED_PAGE_ROWS);
+    "SELECT p.id, p.slug, DATE_FORMAT(p.updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+    " FROM products p WHERE " SQL_SHOWN " AND p.id > ? AND p.id <= ?"
+    " ORDER BY p.id LIMIT " STR(FEED_PAGE_ROWS);
 static const char SQL_SITEMAP_CATEGORIES[] =
     "SELECT id, slug FROM categories WHERE id > ?"
     " ORDER BY id LIMIT " STR(FEED_PAGE_ROWS);
@@ -56,7 +57,7 @@ static const char SQL_FEED_PRODUCTS[] =
     " FROM products p"
     " LEFT JOIN brands b ON b.id = p.brand_id"
     " LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0"
-    " WHERE p.status = 'live' AND p.id > ?"
+    " WHERE " SQL_SHOWN " AND p.id > ?"
     " ORDER BY p.id LIMIT " STR(FEED_ITEM_ROWS);
 /* clang-format on */
 

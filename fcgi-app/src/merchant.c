@@ -258,6 +258,7 @@ struct status_change {
     int64_t id;
     const char *status, *action;
     const char *from;       /* statuses it may change from, "|a|b|" */
+    const char *reason;     /* for the audit log; NULL: none */
 };
 
 static int
@@ -285,14 +286,16 @@ status_txn(struct req *r, void *arg)
     sum = json_object_new_object();
     json_object_object_add(sum, "before", json_str(db_get(&res, 0, 0)));
     json_object_object_add(sum, "after", json_str(c->status));
+    if (c->reason)
+        json_object_object_add(sum, "reason", json_str(c->reason));
     return audit_record(r, c->action, "merchant", c->id, sum);
 }
 
 int
 merchant_set_status(struct req *r, int64_t id, const char *status,
-                    const char *action, const char *from)
+                    const char *action, const char *from, const char *reason)
 {
-    struct status_change c = { id, status, action, from };
+    struct status_change c = { id, status, action, from, reason };
     int rc = db_txn(r, status_txn, &c);
 
     if (rc == JS_NOTFOUND)

@@ -34,11 +34,12 @@ json_object *merchant_row_json(const struct db_result *res, unsigned i);
 json_object *merchant_json(struct req *r, int64_t id, int *rc);
 
 /*
- * Change a merchant's status (admin), audited, and reply with it: 404 when
- * there is none, 422 unless its current status is one of `from` (written
- * "|pending|rejected|").
+ * Change a merchant's status (admin), audited with `reason` (NULL: none),
+ * and reply with it: 404 when there is none, 422 unless its current
+ * status is one of `from` (written "|pending|rejected|").
  */
 int merchant_set_status(struct req *r, int64_t id, const char *status,
-                        const char *action, const char *from);
+                        const char *action, const char *from,
+                        const char *reason);
 
 #endif

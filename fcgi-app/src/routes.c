@@ -155,6 +155,8 @@ const struct route routes[] = {
       ACCESS_ADMIN, 0 },
     { "POST",   "/api/v1/admin/merchants/:id/reject", admin_merchant_reject,
       ACCESS_ADMIN, 0 },
+    { "POST",   "/api/v1/admin/merchants/:id/suspend", admin_merchant_suspend,
+      ACCESS_ADMIN, J },
     { "GET",    "/api/v1/admin/audit-log", audit_list, ACCESS_ADMIN, 0 },
 
     { NULL, NULL, NULL, ACCESS_UNSET, 0 }

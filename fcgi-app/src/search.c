@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "catalog.h"
 #include "db.h"
 #include "json.h"
 #include "log.h"
@@ -66,7 +67,7 @@ static const char SQL_SUGGEST[] =
     "  MATCH(name) AGAINST(? IN BOOLEAN MODE) AS score"
     " FROM product_search WHERE MATCH(name) AGAINST(? IN BOOLEAN MODE)"
     " ORDER BY score DESC LIMIT 8) s "
-    "JOIN products p ON p.id = s.product_id AND p.status = 'live' "
+    "JOIN products p ON p.id = s.product_id AND " SQL_SHOWN " "
     "ORDER BY s.score DESC";
 
 static unsigned split_words(struct req *r, const char *q, char **words);
