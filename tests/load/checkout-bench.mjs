@@ -7,7 +7,7 @@
 //   BENCH_CEILING_RPS (optional: the ceiling req/s of scripts/bench's same
 //   run, to print ratios); BENCH_BUYERS (32), BENCH_SKUS (200),
 //   BENCH_FLASH_STOCK (100), BENCH_FLASH_PER_BUYER (32);
-//   BENCH_PHASES (orders,cart,flash: the timed phases to run).
+//   BENCH_PHASES (orders,cart,flash,floor: the timed phases to run).
 //
 // 1. fixture by SQL (createShop): a merchant with BENCH_SKUS SKUs of large
 //    stock, another with one flash-sale SKU of BENCH_FLASH_STOCK units;
@@ -24,6 +24,16 @@
 //    the flash SKU, all at once; time from the first request to the last
 //    unit sold (the BENCH_FLASH_STOCK-th 201), oversold, stock >= 0.
 // 5. @@innodb_flush_log_at_trx_commit and @@sync_binlog of the primary.
+// 6. the commit floor (BENCH_PHASES 'floor'): mariadb-slap, BENCH_BUYERS
+//    clients on the primary's socket, single-row autocommit INSERTs into a
+//    throwaway schema (replicated like everything else): how many durable,
+//    replicated commits per second the database alone gives this machine,
+//    with nothing else running, as a ratio to the same ceiling.
+// For each timed phase, the CPU it cost per ok request, from /proc: the
+// primary's and the replica's mariadbd, the jishi-fcgi processes, nginx,
+// and the whole machine (/proc/stat: busy time of all CPUs, wrk and the
+// kernel included).  The replica applies asynchronously: what it has not
+// applied when a phase ends counts in the next.
 // Prints one table. Exit 0 whatever the figures; 1 only when something
 // failed to run (fixture, registration, SQL, an exception).
 //
@@ -32,7 +42,7 @@
 // checkout, a quarter of the machine at 400 orders/s), this Node process
 // for the fixture and the flash sale's 1,024 requests at once.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,8 +59,8 @@ const NBUYERS = Number(process.env.BENCH_BUYERS || 32);
 const NSKUS = Number(process.env.BENCH_SKUS || 200);
 const FLASH_STOCK = Number(process.env.BENCH_FLASH_STOCK || 100);
 const FLASH_PER_BUYER = Number(process.env.BENCH_FLASH_PER_BUYER || 32);
-// BENCH_PHASES: which timed phases to run (default all: orders,cart,flash).
-const PHASES = new Set((process.env.BENCH_PHASES || 'orders,cart,flash').split(','));
+// BENCH_PHASES: which timed phases to run (default all: orders,cart,flash,floor).
+const PHASES = new Set((process.env.BENCH_PHASES || 'orders,cart,flash,floor').split(','));
 const TARGET_ORDERS = 500; // orders/s at 32 buyers, durable commits
 const TARGET_CART = 25; // % of the ceiling
 const TARGET_SELLOUT_MS = 2000;
@@ -59,6 +69,74 @@ const log = (m) => console.error(`checkout-bench: ${m}`);
 
 function statusKey(r) {
   return r.status === 0 ? `err:${r.text.slice(0, 40)}` : String(r.status);
+}
+
+// CPU time so far, in clock ticks: per process of this stack's var dir
+// (told apart by their command lines: {pid: [part, ticks]}) and the
+// machine's busy time over all CPUs.
+const CLK_TCK = 100; // USER_HZ: 100 on every Linux this runs on
+function cpuTicks() {
+  const v = process.env.JISHI_VAR;
+  const procs = {};
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    let cmd;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const rp = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, rp);
+    const f = stat.slice(rp + 2).split(' ');
+    let part = null;
+    if (comm === 'mariadbd' && cmd.includes(`${v}/conf/primary.cnf`)) part = 'primary';
+    else if (comm === 'mariadbd' && cmd.includes(`${v}/conf/replica`)) part = 'replica';
+    else if (comm === 'jishi-fcgi' || comm === 'jishi-media') part = 'app';
+    else if (comm === 'nginx') part = 'nginx';
+    if (part) procs[pid] = [part, Number(f[11]) + Number(f[12])]; // utime + stime
+  }
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { procs, machine: cpu.reduce((a, x) => a + x, 0) - cpu[3] - (cpu[4] || 0) }; // all but idle, iowait
+}
+
+// fn() run between two cpuTicks(); .cpu = µs of CPU per ok request
+// (fn's result's .good) of each part, from the processes alive at the end
+// (a worker recycled meanwhile takes its time with it: max_requests 0, as
+// scripts/bench runs, avoids that) and of the machine.
+async function withCpu(fn) {
+  const a = cpuTicks();
+  const r = await fn();
+  const b = cpuTicks();
+  const ticks = { primary: 0, replica: 0, app: 0, nginx: 0, machine: b.machine - a.machine };
+  for (const [pid, [part, t]] of Object.entries(b.procs)) ticks[part] += t - (a.procs[pid]?.[1] ?? 0);
+  r.cpu = {};
+  for (const [k, t] of Object.entries(ticks)) r.cpu[k] = r.good > 0 ? (t * 1e6) / CLK_TCK / r.good : NaN;
+  return r;
+}
+
+// The commit floor: mariadb-slap with `clients` connections on the
+// primary's socket, `n` single-row autocommit INSERTs into a throwaway
+// schema, as DB root (the primary's option file).  {rps, good, errors}.
+async function commitFloor(clients, n) {
+  // mariadb-slap refuses the option file's default-character-set: pass
+  // the [client] credentials it needs by hand.
+  const cnf = readFileSync(join(process.env.JISHI_VAR, 'conf', 'primary.cnf'), 'utf8');
+  const client = (/\[client\]([^[]*)/.exec(cnf) || [])[1] || '';
+  const opt = (k) => ((new RegExp(`^\\s*${k}\\s*=\\s*(\\S+)`, 'm').exec(client)) || [])[1];
+  if (!opt('socket')) throw new Error('no [client] socket in the primary\'s option file');
+  const { stdout } = await promisify(execFile)('mariadb-slap', [
+    '--no-defaults', `--user=${opt('user')}`, `--password=${opt('password')}`, `--socket=${opt('socket')}`,
+    `--concurrency=${clients}`, '--iterations=1', `--number-of-queries=${n}`,
+    '--create-schema=jishi_bench_floor',
+    '--create=CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB',
+    '--query=INSERT INTO t (v) VALUES (1)',
+  ], { timeout: 600000 });
+  const secs = Number((/Average number of seconds to run all queries: ([\d.]+)/.exec(stdout) || [])[1]);
+  if (!(secs > 0)) throw new Error(`mariadb-slap: no timing in:\n${stdout}`);
+  return { rps: n / secs, good: n, errors: 0, p50: NaN, p99: NaN, statuses: {}, genUs: NaN };
 }
 
 // wrk's latency figure ("1.23ms", "850.00us", "1.02s") in ms.
@@ -217,14 +295,18 @@ async function main() {
 
   // 2. orders/s: buy-now checkouts over many SKUs.
   log(`orders: ${NBUYERS} buyers, wrk, buy-now checkouts for ${SECS} s`);
-  const skipped = { rps: NaN, good: 0, errors: 0, p50: NaN, p99: NaN, statuses: {}, genUs: NaN };
-  const orders = PHASES.has('orders') ? await wrkCheckout(buyers, skuIds, SECS) : skipped;
+  const skipped = { rps: NaN, good: 0, errors: 0, p50: NaN, p99: NaN, statuses: {}, genUs: NaN, cpu: {} };
+  const orders = PHASES.has('orders') ? await withCpu(() => wrkCheckout(buyers, skuIds, SECS)) : skipped;
 
   // 3. add-to-cart with wrk: the short answer, then the whole cart.
   log(`add-to-cart: ${NBUYERS} buyers, wrk, ${SECS} s, Prefer: return=minimal`);
-  const cart = PHASES.has('cart') ? await wrkAddToCart(buyers, skuIds, SECS, true) : skipped;
+  const cart = PHASES.has('cart') ? await withCpu(() => wrkAddToCart(buyers, skuIds, SECS, true)) : skipped;
   log(`add-to-cart: ${NBUYERS} buyers, wrk, ${SECS} s, the whole cart as the answer`);
-  const cartFull = PHASES.has('cart') ? await wrkAddToCart(buyers, skuIds, SECS, false) : skipped;
+  const cartFull = PHASES.has('cart') ? await withCpu(() => wrkAddToCart(buyers, skuIds, SECS, false)) : skipped;
+  // The same number of clients committing one row each, and nothing else.
+  const floorN = Math.max(2000, 1500 * SECS);
+  log(`commit floor: mariadb-slap, ${NBUYERS} clients, ${floorN} single-row INSERTs`);
+  const floor = PHASES.has('floor') ? await withCpu(() => commitFloor(NBUYERS, floorN)) : skipped;
 
   // 4. flash sale.
   const total = NBUYERS * FLASH_PER_BUYER;
@@ -275,6 +357,8 @@ async function main() {
       ratio(cart.rps), '(wrk)', `>=${(TARGET_CART / 100).toFixed(2)}`, CEILING > 0 ? verdict(cart.rps / CEILING >= TARGET_CART / 100) : '(no ceiling given)'],
     ['POST /api/v1/cart/items (full cart)', cartFull.rps.toFixed(1), cartFull.good, cartFull.errors, f1(cartFull.p50),
       f1(cartFull.p99), ratio(cartFull.rps), '(wrk)', '-', ''],
+    ['commit floor (mariadb-slap INSERT)', floor.rps.toFixed(1), floor.good, floor.errors, '-', '-', ratio(floor.rps),
+      '-', '-', '(no stack)'],
   ];
   const head = ['route', 'ok/s', 'ok', 'errors', 'p50_ms', 'p99_ms', 'ratio', 'gen_µs/req', 'target', 'verdict'];
   const w = [34, 11, 7, 7, 8, 8, 7, 10, 8, 0];
@@ -285,6 +369,15 @@ async function main() {
   for (const r of rows) console.log(line(r));
   console.log(`  checkout statuses ${JSON.stringify(orders.statuses)}${orders.sample ? `; first non-201: ${orders.sample}` : ''}`);
   console.log(`  add-to-cart statuses: minimal ${JSON.stringify(cart.statuses)}, full ${JSON.stringify(cartFull.statuses)}`);
+  const us = (x) => (Number.isFinite(x) ? String(Math.round(x)) : '-');
+  console.log('  CPU per ok request, µs (from /proc): primary, replica, jishi-fcgi, nginx; machine = all CPUs busy (wrk, kernel included):');
+  for (const [name, r] of [['checkout buy-now', orders], ['add-to-cart (minimal)', cart], ['add-to-cart (full cart)', cartFull],
+    ['commit floor', floor]]) {
+    if (r.good > 0) console.log(`    ${name.padEnd(24)} ${us(r.cpu.primary)}, ${us(r.cpu.replica)}, ${us(r.cpu.app)}, ${us(r.cpu.nginx)}; machine ${us(r.cpu.machine)}`);
+  }
+  if (CEILING > 0 && floor.good > 0)
+    console.log(`  add-to-cart target ${(TARGET_CART / 100).toFixed(2)} x ceiling = ${Math.round(CEILING * TARGET_CART / 100)} adds/s; ` +
+      `the commit floor alone gives ${Math.round(floor.rps)} commits/s (${(floor.rps / CEILING).toFixed(3)}) at ${us(floor.cpu.machine)} µs of machine CPU each`);
   const soldOk = soldOutMs !== null && soldOutMs < TARGET_SELLOUT_MS;
   const overOk = oversold <= 0 && flashStock >= 0 && flashOrders <= FLASH_STOCK;
   if (!PHASES.has('flash')) console.log('flash sale: skipped (BENCH_PHASES)');
