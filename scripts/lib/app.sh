@@ -98,6 +98,19 @@ app_seed() {
           die "jishi-fcgi seed failed (log: $LOG_DIR/seed.log)"; }
 }
 
+# app_demo_orders: the demo shopper's order history, made through the API
+# of the running stack (scripts/lib/demo-orders.mjs; a no-op once the
+# shopper has an order).  JISHI_DEMO_ORDERS=0 skips it; a failure only
+# warns.
+app_demo_orders() {
+    [ "${JISHI_DEMO_ORDERS:-1}" = 1 ] || return 0
+    info "demo orders (first run only)"
+    if ! JISHI_DEMO_SHOPPER='' node "$REPO/scripts/lib/demo-orders.mjs" "$(nginx_url)" \
+            >"$LOG_DIR/demo-orders.log" 2>&1; then
+        warn "no demo orders: $(tail -1 "$LOG_DIR/demo-orders.log")"
+    fi
+}
+
 fcgi_start() {
     local pid
     build_env_load

@@ -221,6 +221,12 @@ test('a shipped order shows its tracking and the shopper confirms receipt', asyn
     await waitForText(page, '[data-testid=order-status]', zh.orders.status.completed);
     await page.locator('[data-testid=timeline] li[data-status=delivered]').waitFor();
     await page.locator('[data-testid=timeline] li[data-status=completed]').waitFor();
+    // The server's own notes read in the page's language; the shop's
+    // carrier and tracking number as written.
+    const timeline = await page.locator('[data-testid=timeline]').textContent();
+    assert.ok(timeline.includes(zh.orders.note.placed) && timeline.includes(zh.orders.note.receiptConfirmed) &&
+      timeline.includes('SF Express SF1234567890'), timeline);
+    assert.ok(!/order placed|receipt confirmed/.test(timeline), `no English system notes: ${timeline}`);
     assert.equal(await page.locator('[data-testid=confirm-receipt]').count(), 0);
     assert.equal(await page.locator('[data-testid=request-refund]').count(), 0);
     await screenshot(page, 'states-09-completed');

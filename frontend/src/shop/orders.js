@@ -22,6 +22,31 @@ export function orderActions(order) {
   };
 }
 
+// The notes the server itself writes on an order's timeline (checkout.c,
+// fulfil.c, order.c, payment.c) and their keys under orders.note.  Any
+// other note is someone's own words (a refund reason, the shop's answer,
+// the carrier and tracking number) and is shown as written.
+const SYSTEM_NOTES = {
+  'order placed': 'placed',
+  'receipt confirmed': 'receiptConfirmed',
+  'delivered by the carrier': 'deliveredByCarrier',
+  'completed automatically after delivery': 'autoCompleted',
+  'cancelled by the shopper': 'cancelledByShopper',
+  'payment deadline passed': 'paymentDeadline',
+};
+
+/**
+ * A timeline note for display: { key, params } (an orders.note.* message)
+ * for the server's own notes, { text } for anything else, null for none.
+ */
+export function timelineNote(note) {
+  if (!note) return null;
+  if (SYSTEM_NOTES[note]) return { key: `orders.note.${SYSTEM_NOTES[note]}`, params: {} };
+  const paid = /^paid via ([a-z]+)$/.exec(note);
+  if (paid) return { key: 'orders.note.paidVia', params: { method: paid[1] } };
+  return { text: note };
+}
+
 /** The orders of one checkout in a list reply. */
 export function ordersOfCheckout(list, checkoutId) {
   const id = Number(checkoutId);

@@ -1,7 +1,34 @@
 // Focus: the buttons each order status gets, the orders of one checkout,
-// and polling that ends at its deadline (fake clock, no real waiting).
+// polling that ends at its deadline (fake clock, no real waiting), and
+// which timeline notes are translated.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allSettled, orderActions, ordersOfCheckout, pollUntil } from './orders.js';
+import {
+  allSettled, orderActions, ordersOfCheckout, pollUntil, timelineNote,
+} from './orders.js';
+
+describe('timelineNote', () => {
+  const zh = JSON.parse(readFileSync(new URL('../i18n/zh-CN.json', import.meta.url), 'utf8'));
+  const the = (key) => key.split('.').reduce((o, k) => o && o[k], zh);
+
+  it("gives the server's own notes a message, which every locale has", () => {
+    for (const note of ['order placed', 'receipt confirmed', 'delivered by the carrier',
+      'completed automatically after delivery', 'cancelled by the shopper', 'payment deadline passed']) {
+      const n = timelineNote(note);
+      expect(n.key).toMatch(/^orders\.note\./);
+      expect(the(n.key), note).toBeTruthy();
+    }
+    expect(timelineNote('paid via sandbox')).toEqual({ key: 'orders.note.paidVia', params: { method: 'sandbox' } });
+  });
+
+  it("shows anyone's own words as written, and nothing for no note", () => {
+    expect(timelineNote('顺丰速运 SF1234567890')).toEqual({ text: '顺丰速运 SF1234567890' });
+    expect(timelineNote('order placed twice')).toEqual({ text: 'order placed twice' });
+    expect(timelineNote('paid via <b>x</b>')).toEqual({ text: 'paid via <b>x</b>' });
+    expect(timelineNote('')).toBeNull();
+    expect(timelineNote(null)).toBeNull();
+  });
+});
 
 describe('orderActions', () => {
   const on = (status, payment_method = 'cod') =>
