@@ -12,6 +12,7 @@
 #include "db.h"
 #include "json.h"
 #include "log.h"
+#include "media.h"
 #include "reply.h"
 #include "req.h"
 #include "util.h"
@@ -34,10 +35,15 @@ static const char SQL_ORDERS_OF_USER[] =
 static const char SQL_COUNT_OF_USER[] =
     "SELECT COUNT(*) FROM orders WHERE user_id = ?"
     " AND (? IS NULL OR status = ?)";
+/* The lines as bought, and the product's page and first image now (a
+ * product deleted since has neither). */
 static const char SQL_ITEMS[] =
-    "SELECT sku_id, product_id, name, options, unit_price, quantity,"
-    " subtotal, discount, total FROM order_items WHERE order_id = ? "
-    "ORDER BY id";
+    "SELECT i.sku_id, i.product_id, i.name, i.options, i.unit_price,"
+    " i.quantity, i.subtotal, i.discount, i.total, p.slug,"
+    " (SELECT im.base FROM product_images im WHERE im.product_id = p.id"
+    "  ORDER BY im.position LIMIT 1) "
+    "FROM order_items i LEFT JOIN products p ON p.id = i.product_id "
+    "WHERE i.order_id = ? ORDER BY i.id";
 static const char SQL_EVENTS[] =
     "SELECT from_status, to_status, actor_role, note,"
     " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ') "
@@ -166,6 +172,11 @@ order_row_json(struct req *r, const struct db_result *res, unsigned i,
                                    json_int(db_get_int(&items, k, 5, 0)));
             json_object_object_add(it, "total",
                 json_money(db_get_int(&items, k, 8, 0), cur));
+            json_add_str(it, "slug", db_get(&items, k, 9));
+            json_object_object_add(it, "image", db_get(&items, k, 10)
+                ? json_str(media_url(r, db_get(&items, k, 10), "thumb",
+                                     "webp"))
+                : NULL);
             json_object_array_add(arr, it);
         }
         json_object_object_add(o, "items", arr);

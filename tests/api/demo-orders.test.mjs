@@ -45,6 +45,13 @@ test('demo orders: one of each state, through the API; a second run changes noth
   assert.match(shipped.json.tracking.tracking_no, /^YT\d{10}$/);
   const done = await u.client.get(`/api/v1/orders/${by.completed.id}`);
   assert.deepEqual(done.json.timeline.map((e) => e.to), ['pending_payment', 'shipped', 'delivered', 'completed'], show(done));
+  // Each line links to its product's page and shows its image.
+  for (const it of done.json.items) {
+    const page = await u.client.get(`/api/v1/products/${it.slug}`);
+    assert.equal(page.status, 200, `the line's slug is its product's: ${show(page)}`);
+    assert.equal(page.json.id, it.product_id);
+    assert.match(it.image ?? '', /^\/media\/.+thumb.*\.webp$/, JSON.stringify(it));
+  }
   const paid = await u.client.get(`/api/v1/orders/${by.paid.id}`);
   assert.deepEqual(paid.json.timeline.map((e) => e.to), ['pending_payment', 'paid'], show(paid));
 
