@@ -95,6 +95,18 @@ export const routes = [
     meta: { area: 'merchant', titleKey: 'merchant.title' },
   },
   {
+    path: '/merchant/orders',
+    name: 'merchant-orders',
+    component: () => import('./merchant/MerchantOrders.vue'),
+    meta: { area: 'merchant', titleKey: 'merchant.orders.title', signedIn: true },
+  },
+  {
+    path: '/merchant/orders/:id(\\d+)',
+    name: 'merchant-order',
+    component: () => import('./merchant/MerchantOrder.vue'),
+    meta: { area: 'merchant', titleKey: 'merchant.orders.title', signedIn: true },
+  },
+  {
     path: '/admin',
     name: 'admin-home',
     component: () => import('./admin/AdminHome.vue'),

@@ -106,17 +106,22 @@ async function merchant(n) {
   return { s, shopId: shop.id };
 }
 
-// SKU ids of a shop that have stock, from its listing and product pages.
+// SKU ids of a shop that have stock, from its listing and product pages
+// (read from the replica: right after a seed, polled until it has them).
 async function skusOf(s, shopId, n) {
-  const list = await s.must(200, 'GET', `/api/v1/products?merchant=${shopId}&in_stock=true&sort=rating&per_page=12`);
-  const out = [];
-  for (const item of list.items) {
-    const d = await s.must(200, 'GET', `/api/v1/products/${item.id}`);
-    const sku = d.skus.find((k) => k.stock_status === 'in_stock');
-    if (sku) out.push(sku.id);
-    if (out.length === n) return out;
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const list = await s.must(200, 'GET', `/api/v1/products?merchant=${shopId}&in_stock=true&sort=rating&per_page=12`);
+    const out = [];
+    for (const item of list.items) {
+      const d = await s.must(200, 'GET', `/api/v1/products/${item.id}`);
+      const sku = d.skus.find((k) => k.stock_status === 'in_stock');
+      if (sku) out.push(sku.id);
+      if (out.length === n) return out;
+    }
+    if (Date.now() > deadline) throw new Error(`shop ${shopId} has fewer than ${n} products in stock`);
+    await new Promise((r) => { setTimeout(r, 500); });
   }
-  throw new Error(`shop ${shopId} has fewer than ${n} products in stock`);
 }
 
 // A buy-now checkout of lines ([sku, quantity]...): what the shopper has

@@ -5,7 +5,8 @@
 // checkout), leaves one item in the cart, and a second run changes
 // nothing.
 //
-// Env: JISHI_BASE_URL, JISHI_VAR.
+// Env: JISHI_BASE_URL, JISHI_VAR, JISHI_BIN (to seed the demo shops on an
+// empty stack).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { registerUser, show } from './accounts-lib.mjs';
-import { BASE } from './lib.mjs';
+import { BASE, seedDemo } from './lib.mjs';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'lib', 'demo-orders.mjs');
 
@@ -27,6 +28,7 @@ async function runScript(email, password) {
 }
 
 test('demo orders: one of each state, through the API; a second run changes nothing', async () => {
+  await seedDemo(); // the demo shops the script buys from
   const u = await registerUser('demo-orders');
   const out = await runScript(u.email, u.password);
   assert.match(out, /completed.*shipped.*paid.*pending payment/, out);

@@ -146,3 +146,25 @@ export function metricValue(text, name) {
   const m = text.match(new RegExp(`^${name} ([0-9.eE+-]+)$`, 'm'));
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * The demo marketplace (`jishi-fcgi seed`, 300 products) on the stack
+ * under test, once: the demo accounts and shops the e2e tests and the
+ * demo-orders script use.  A no-op without JISHI_BIN and JISHI_VAR (a
+ * scripts/run stack is seeded already) or when it is seeded.  Returns the
+ * seed's first lines.
+ */
+export async function seedDemo() {
+  const bin = process.env.JISHI_BIN;
+  const varDir = process.env.JISHI_VAR;
+  if (!bin || !varDir) return '';
+  try {
+    const { stdout } = await run(bin, ['seed', '--config', `${varDir}/jishi.json`, '--products', '300'],
+      { timeout: 120000, maxBuffer: 4 << 20 });
+    return stdout.split('\n').filter(Boolean).slice(0, 3).join('\n');
+  } catch (err) {
+    const out = `${err.stdout || ''}${err.stderr || ''}`;
+    if (!/already seeded/i.test(out)) throw new Error(`seed failed: ${out || err.message}`);
+    return out.split('\n').filter(Boolean).slice(0, 3).join('\n');
+  }
+}

@@ -7,12 +7,10 @@
 // (scripts/test sets them; a scripts/run stack is seeded already);
 // JISHI_CTL + JISHI_VAR for SQL (stock changes) and mail files.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { url } from './browser.mjs';
+import { seedDemo } from '../api/lib.mjs';
 
-const run = promisify(execFile);
 export const SEED_DEADLINE_MS = 120000;
 export const TITLE = '[data-testid=page-title]';
 export const PASSWORD = 'Bright-Lantern-2026';
@@ -50,17 +48,8 @@ export async function until(what, fn, deadlineMs = SEED_DEADLINE_MS, intervalMs 
 }
 
 export async function seed() {
-  const bin = process.env.JISHI_BIN;
-  const varDir = process.env.JISHI_VAR;
-  if (!bin || !varDir) return; // a stack that already has data (scripts/run)
-  try {
-    const { stdout } = await run(bin, ['seed', '--config', `${varDir}/jishi.json`, '--products', '300'],
-      { timeout: SEED_DEADLINE_MS, maxBuffer: 4 << 20 });
-    process.stdout.write(`# ${stdout.split('\n').filter(Boolean).slice(0, 3).join('\n# ')}\n`);
-  } catch (err) {
-    const out = `${err.stdout || ''}${err.stderr || ''}`;
-    if (!/already seeded/i.test(out)) throw new Error(`seed failed: ${out || err.message}`);
-  }
+  const out = await seedDemo();
+  if (out) process.stdout.write(`# ${out.split('\n').join('\n# ')}\n`);
 }
 
 /**

@@ -47,6 +47,22 @@ export function timelineNote(note) {
   return { text: note };
 }
 
+/**
+ * What the shop can do with one of its orders:
+ * - ship: a `paid` order, or an unpaid cash-on-delivery one (paid at the
+ *   door);
+ * - deliver: a `shipped` order, once the carrier has handed it over;
+ * - decide: approve or reject an open refund request.
+ */
+export function merchantActions(order) {
+  const s = order && order.status;
+  return {
+    ship: s === 'paid' || (s === PAYMENT_PENDING && order.payment_method === 'cod'),
+    deliver: s === 'shipped',
+    decide: s === 'refund_requested',
+  };
+}
+
 /** The orders of one checkout in a list reply. */
 export function ordersOfCheckout(list, checkoutId) {
   const id = Number(checkoutId);

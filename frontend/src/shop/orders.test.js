@@ -4,8 +4,24 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  allSettled, orderActions, ordersOfCheckout, pollUntil, timelineNote,
+  allSettled, merchantActions, orderActions, ordersOfCheckout, pollUntil, timelineNote,
 } from './orders.js';
+
+describe('merchantActions', () => {
+  const on = (status, payment_method = 'sandbox') =>
+    Object.entries(merchantActions({ status, payment_method })).filter(([, v]) => v).map(([k]) => k);
+
+  it('follow the state machine', () => {
+    expect(on('pending_payment')).toEqual([]);
+    expect(on('pending_payment', 'cod')).toEqual(['ship']);
+    expect(on('paid')).toEqual(['ship']);
+    expect(on('shipped')).toEqual(['deliver']);
+    expect(on('refund_requested')).toEqual(['decide']);
+    for (const s of ['delivered', 'completed', 'cancelled', 'refunded']) expect(on(s), s).toEqual([]);
+    expect(on(undefined)).toEqual([]);
+    expect(merchantActions(null)).toEqual({ ship: false, deliver: false, decide: false });
+  });
+});
 
 describe('timelineNote', () => {
   const zh = JSON.parse(readFileSync(new URL('../i18n/zh-CN.json', import.meta.url), 'utf8'));
