@@ -113,6 +113,12 @@ export const routes = [
     meta: { area: 'admin', titleKey: 'admin.title' },
   },
   {
+    path: '/admin/merchants',
+    name: 'admin-merchants',
+    component: () => import('./admin/AdminMerchants.vue'),
+    meta: { area: 'admin', titleKey: 'admin.merchants.title', signedIn: true },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./shared/NotFound.vue'),

@@ -19,7 +19,7 @@ describe('routes', () => {
 
   it('keep the account pages for signed-in shoppers, each a lazy chunk', () => {
     for (const p of ['/account', '/account/addresses', '/account/password', '/account/privacy', '/checkout', '/orders',
-      '/merchant/orders', '/merchant/orders/:id(\\d+)']) {
+      '/merchant/orders', '/merchant/orders/:id(\\d+)', '/admin/merchants']) {
       expect(byPath[p].meta.signedIn, p).toBe(true);
       expect(typeof byPath[p].component, p).toBe('function');
     }
