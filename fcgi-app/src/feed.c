@@ -27,9 +27,6 @@
 #define NS_SITEMAP "http://www.sitemaps.org/schemas/sitemap/0.9"
 #define NS_G "http://base.google.com/ns/1.0"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 /* clang-format off */
 /*
  * Sitemap page n holds the live products with ids in
@@ -38,19 +35,19 @@
  * so this reads no rows.
  */
 static const char SQL_PRODUCT_PAGES[] =
-    "SELECT DISTINCT (id - 1) DIV " STR(FEED_SITEMAP_MAX) " + 1"
+    "SELECT DISTINCT (id - 1) DIV " STRINGIFY(FEED_SITEMAP_MAX) " + 1"
     " FROM products WHERE status = 'live' ORDER BY 1";
 static const char SQL_SITEMAP_PRODUCTS[] =
     "SELECT p.id, p.slug, DATE_FORMAT(p.updated_at, '%Y-%m-%dT%H:%i:%sZ')"
     " FROM products p WHERE " SQL_SHOWN " AND p.id > ? AND p.id <= ?"
-    " ORDER BY p.id LIMIT " STR(FEED_PAGE_ROWS);
+    " ORDER BY p.id LIMIT " STRINGIFY(FEED_PAGE_ROWS);
 static const char SQL_SITEMAP_CATEGORIES[] =
     "SELECT id, slug FROM categories WHERE id > ?"
-    " ORDER BY id LIMIT " STR(FEED_PAGE_ROWS);
+    " ORDER BY id LIMIT " STRINGIFY(FEED_PAGE_ROWS);
 /* The description is cut in SQL so one page of rows stays small. */
 static const char SQL_FEED_PRODUCTS[] =
     "SELECT p.id, p.slug, p.name, LEFT(p.description, "
-    STR(FEED_DESC_MAX) "), p.min_price, p.currency, p.in_stock, b.name,"
+    STRINGIFY(FEED_DESC_MAX) "), p.min_price, p.currency, p.in_stock, b.name,"
     " i.base,"
     " (SELECT s.barcode FROM skus s WHERE s.product_id = p.id"
     "  ORDER BY s.position, s.id LIMIT 1)"
@@ -58,7 +55,7 @@ static const char SQL_FEED_PRODUCTS[] =
     " LEFT JOIN brands b ON b.id = p.brand_id"
     " LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0"
     " WHERE " SQL_SHOWN " AND p.id > ?"
-    " ORDER BY p.id LIMIT " STR(FEED_ITEM_ROWS);
+    " ORDER BY p.id LIMIT " STRINGIFY(FEED_ITEM_ROWS);
 /* clang-format on */
 
 /* ------------------------------------------------------------------ */

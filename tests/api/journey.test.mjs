@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { url, waitFor } from './lib.mjs';
-import { Client, registerUser, strongPassword, uniqueEmail, createAddress } from './accounts-lib.mjs';
+import { Client, registerUser, strongPassword, uniqueEmail, createAddress, mailsTo } from './accounts-lib.mjs';
 import { addToCart, assertLedgerConsistent, createShop, checkout, getCart, stockOf, merchantStaff } from './orders-lib.mjs';
 
 test('guest cart → register → checkout two merchants → sandbox pay → ship → confirm → completed',
@@ -85,6 +85,14 @@ test('guest cart → register → checkout two merchants → sandbox pay → shi
       assert.deepEqual(r.json.timeline.map((e) => e.to),
         ['pending_payment', 'paid', 'shipped', 'delivered', 'completed']);
     }
+    // The outbox told the shopper at each step, by mail: placed, paid,
+    // and each of the two orders shipped.
+    const kinds = await waitFor('the order mails', () => {
+      const k = mailsTo(email).map((m) => (/^X-Jishi-Kind:\s*(\S+)/m.exec(m.text) || [])[1]).sort();
+      return k.filter((x) => x === 'order_shipped').length === 2 && k.includes('order_placed') &&
+        k.includes('payment_received') && k;
+    }, { timeoutMs: 30000, intervalMs: 200 });
+    assert.deepEqual(kinds, ['order_placed', 'order_shipped', 'order_shipped', 'payment_received']);
     // Someone else sees none of it.
     const stranger = (await registerUser('journey-stranger')).client;
     assert.equal((await stranger.get(`/api/v1/orders/${oa.id}`)).status, 404);
