@@ -15,7 +15,8 @@ struct req;
 int outbox_enqueue(struct req *r, const char *kind, const char *recipient,
                    const char *subject, const char *body);
 
-/* Deliver up to a batch of pending messages (job runner). */
+/* Deliver pending messages (job runner): batches of 50, each written,
+ * synced once and marked sent in one transaction, for up to 300 ms. */
 int outbox_drain(struct req *r);
 
 #endif
