@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "db.h"
 #include "json.h"
+#include "outbox.h"
 #include "reply.h"
 #include "req.h"
 #include "util.h"
@@ -21,6 +22,11 @@ static const char SQL_ADD_MEMBER[] =
     "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE role = VALUES(role)";
 static const char SQL_GET[] =
     "SELECT " MERCHANT_COLS " FROM merchants WHERE id = ?";
+static const char SQL_OWNERS[] =
+    "SELECT u.email, m.name FROM merchant_members mm"
+    " JOIN users u ON u.id = mm.user_id"
+    " JOIN merchants m ON m.id = mm.merchant_id"
+    " WHERE mm.merchant_id = ? AND mm.role = 'owner' AND u.status = 'active'";
 static const char SQL_GET_FOR_UPDATE[] =
     "SELECT status FROM merchants WHERE id = ? FOR UPDATE";
 static const char SQL_SET_STATUS[] =
@@ -261,6 +267,30 @@ struct status_change {
     const char *reason;     /* for the audit log; NULL: none */
 };
 
+/* Mail the shop's owners what the platform decided (and why), in the
+ * same transaction as the change: merchant_<status>. */
+static int
+tell_owners(struct req *r, const struct status_change *c)
+{
+    struct db_result res;
+    int rc = db_read_primary(r, SQL_OWNERS, DB_ARGS(DBP_I(c->id)), &res);
+
+    for (unsigned i = 0; !rc && i < res.nrows; i++)
+        rc = outbox_enqueue(r, arena_printf(&r->arena, "merchant_%s",
+                                            c->status),
+                            db_get(&res, i, 0),
+                            arena_printf(&r->arena, "Your Jishi shop is %s",
+                                         strcmp(c->status, "active") == 0
+                                             ? "approved" : c->status),
+                            arena_printf(&r->arena,
+                                "The platform has changed the status of your "
+                                "shop \"%s\" to %s.%s%s\r\n",
+                                db_get(&res, i, 1), c->status,
+                                c->reason ? "\r\nReason: " : "",
+                                c->reason ? c->reason : ""));
+    return rc;
+}
+
 static int
 status_txn(struct req *r, void *arg)
 {
@@ -281,6 +311,9 @@ status_txn(struct req *r, void *arg)
                          c->status);
     rc = db_write(r, SQL_SET_STATUS, DB_ARGS(DBP_S(c->status), DBP_I(c->id)),
                   NULL);
+    if (rc)
+        return rc;
+    rc = tell_owners(r, c);
     if (rc)
         return rc;
     sum = json_object_new_object();

@@ -3,8 +3,8 @@
 // detail, the /p/ page, the sitemap and the product feed), its cart lines
 // become unavailable and checkout refuses them; approving it again brings
 // all of it back. The admin route's refusals (not an admin, no reason,
-// wrong status, unknown merchant) change nothing, and the suspension is in
-// the audit log with its reason.
+// wrong status, unknown merchant) change nothing, the suspension is in
+// the audit log with its reason, and the shop's owner is mailed it.
 //
 // The fixture is this file's own (orders-lib.mjs createShop, by SQL).
 //
@@ -13,7 +13,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { createAdmin, expectError, expectStatus, show } from './accounts-lib.mjs';
+import {
+  createAdmin, expectError, expectStatus, mailsTo, registerUser, show,
+} from './accounts-lib.mjs';
 import { reindex } from './catalog-lib.mjs';
 import {
   DB, addToCart, checkout, createShop, getCart, lineOf, shopper, sql,
@@ -22,6 +24,7 @@ import { ctl, req, waitFor } from './lib.mjs';
 
 let shop;
 let admin;
+let owner;
 const statusOf = async (id) => sql(`SELECT status FROM ${DB}.merchants WHERE id = ${Number(id)}`);
 
 before(async () => {
@@ -39,6 +42,10 @@ before(async () => {
   await waitFor('the search index on the replica', async () =>
     (await ctl('sql', 'replica', `SELECT COUNT(*) FROM ${DB}.product_search WHERE product_id IN (${ids})`)).trim() === '3');
   admin = await createAdmin();
+  // An owner for the shop that gets suspended, to be told.
+  owner = await registerUser('susp-owner');
+  await sql(`INSERT INTO ${DB}.merchant_members (merchant_id, user_id, role)
+             VALUES (${shop.merchants.s.id}, ${owner.id}, 'owner')`);
 });
 
 // What a shopper sees of product k (a SKU key of the fixture), read
@@ -118,6 +125,10 @@ test('a suspended shop leaves the catalog, carts and checkout; approval brings i
   assert.ok(row, `a merchant.suspend row for ${m}: ${show(audit)}`);
   assert.equal(row.summary?.reason, reason, `the reason in the audit row: ${JSON.stringify(row)}`);
   assert.equal(row.summary?.after, 'suspended');
+  // The owner is told, with the reason.
+  const mail = await waitFor('the owner\'s mail', () =>
+    mailsTo(owner.email).find((m) => /^X-Jishi-Kind: merchant_suspended\r?$/m.test(m.text)));
+  assert.ok(mail.text.includes(reason), mail.text);
 
   // Gone everywhere (the replica and every worker's kept pages follow).
   await waitFor('both products of the suspended shop gone everywhere', async () =>
