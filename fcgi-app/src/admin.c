@@ -254,8 +254,6 @@ admin_merchant_suspend(struct req *r)
     if (req_param_id_or_404(r, "id", &id) ||
         v_text(r, "reason", 500, true, &reason))
         return JS_REPLIED;
-    if (!reason || !*reason)
-        return reply_err(r, JS_INVALID, "reason", "'reason' is required");
     return merchant_set_status(r, id, "suspended", "merchant.suspend",
                                "|active|", reason);
 }

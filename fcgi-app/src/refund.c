@@ -99,8 +99,6 @@ refund_request(struct req *r)
     if (req_param_id_or_404(r, "id", &f.order_id) ||
         v_text(r, "reason", 500, true, &f.text))
         return JS_REPLIED;
-    if (!*f.text)
-        return reply_err(r, JS_INVALID, "reason", "'reason' is required");
     rc = refused(r, db_txn(r, request_txn, &f),
                  "a refund can be asked for a paid, shipped or delivered "
                  "order with no open request");
@@ -213,11 +211,8 @@ decide(struct req *r, int (*txn)(struct req *, void *), bool need_note)
 
     if (req_param_id_or_404(r, "id", &f.order_id))
         return JS_REPLIED;
-    f.text = "";
-    if (r->json && v_text(r, "note", 255, need_note, &f.text))
+    if (v_text(r, "note", 255, need_note, &f.text))
         return JS_REPLIED;
-    if (need_note && (!f.text || !*f.text))
-        return reply_err(r, JS_INVALID, "note", "'note' is required");
     if (!f.text)
         f.text = "";
     rc = refused(r, db_txn(r, txn, &f),

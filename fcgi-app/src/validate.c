@@ -167,7 +167,8 @@ int
 v_text(struct req *r, const char *key, size_t max_chars, bool required,
        const char **out)
 {
-    return get_string(r, key, 0, max_chars, required, true, out);
+    return get_string(r, key, required ? 1 : 0, max_chars, required, true,
+                      out);
 }
 
 int

@@ -46,7 +46,8 @@ const char *password_policy(const char *pw, const char *email);
 int v_str(struct req *r, const char *key, size_t min_chars, size_t max_chars,
           bool required, const char **out);
 
-/* Text that may contain newlines (descriptions). */
+/* Text that may contain newlines (descriptions, reasons); required text
+ * must not be empty once trimmed. */
 int v_text(struct req *r, const char *key, size_t max_chars, bool required,
            const char **out);
 

@@ -5,6 +5,15 @@ export function errorText(t, te, err) {
   return te(key) ? t(key) : t('errors.unknown');
 }
 
+/**
+ * A word of the API (a status, a payment method, an actor) as the message
+ * `${prefix}.${word}` when there is one, else the word itself ('' for none).
+ */
+export function wordText(t, te, prefix, word) {
+  if (!word) return '';
+  return te(`${prefix}.${word}`) ? t(`${prefix}.${word}`) : word;
+}
+
 /** The localised name of a category-like object ({name_zh, name_en} or {label_zh, label_en}). */
 export function localName(obj, locale) {
   if (!obj) return '';

@@ -1,12 +1,13 @@
-// A list page of the API filtered by status and paged, both in the URL
-// (?status=, ?page=): the shop's orders, the platform's merchants.
+// A list page filtered by status and paged, both in the URL (?status=,
+// ?page=): the shop's orders, the platform's merchants.  `path` is the
+// page's and, under /api/v1, the API's (/merchant/orders, /admin/merchants);
 // `filters` are the statuses offered ('' = all).  { list, loading, error,
 // load, status, page, pages, to(status, page) }.
 import { computed, ref, watch } from 'vue';
 import { useRoute } from 'vue-router';
 import { api } from './api.js';
 
-export function usePagedList(apiPath, routePath, filters, perPage) {
+export function usePagedList(path, filters, perPage) {
   const route = useRoute();
   const list = ref(null);
   const loading = ref(false);
@@ -21,7 +22,7 @@ export function usePagedList(apiPath, routePath, filters, perPage) {
     try {
       const query = { page: page.value, per_page: perPage };
       if (status.value) query.status = status.value;
-      list.value = await api.get(apiPath, { query });
+      list.value = await api.get(path, { query });
     } catch (err) {
       error.value = err;
     } finally {
@@ -31,7 +32,7 @@ export function usePagedList(apiPath, routePath, filters, perPage) {
   watch([status, page], load, { immediate: true });
 
   const to = (s, p = 1) => ({
-    path: routePath,
+    path,
     query: { ...(s ? { status: s } : {}), ...(p > 1 ? { page: p } : {}) },
   });
   return { list, loading, error, load, status, page, pages, to };
